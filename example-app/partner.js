@@ -1,0 +1,74 @@
+// The partner simulator: another application whose users open the portal without typing
+// credentials. It mints one-time tokens and validates them when the portal asks.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import express from 'express';
+import { html } from './html.js';
+
+/** Who the partner can send, and how it names them in its answer. */
+const people = {
+  alice: { label: 'Alice (answered by ContactId)', answer: { ContactId: 1001 } },
+  bob: { label: 'Bob (answered by ContactEmail, other case)', answer: { ContactEmail: 'BOB@example.COM' } },
+  carol: { label: 'Carol (deactivated in the portal)', answer: { ContactId: '1003' } },
+};
+
+const tokenLifetimeMs = 2 * 60_000;
+
+/**
+ * @param {{ portalOrigin: string, partnerApiKey: string }} options
+ */
+export function createPartner({ portalOrigin, partnerApiKey }) {
+  /** token → { person, expires }. Deliberately not single-use: the portal's own ledger refuses replays. */
+  const tokens = new Map();
+  const mint = (person) => {
+    const token = randomBytes(24).toString('base64url');
+    tokens.set(token, { person, expires: Date.now() + tokenLifetimeMs });
+    return token;
+  };
+  const handoffUrl = (person, { returnTo, noChrome } = {}) => {
+    const url = new URL('/authentication/login', portalOrigin);
+    url.searchParams.set('authToken', mint(person));
+    if (returnTo) url.searchParams.set('returnTo', returnTo);
+    if (noChrome) url.searchParams.set('noChrome', 'true');
+    return url.href;
+  };
+
+  const app = express();
+
+  app.get('/', (_req, res) => {
+    const links = Object.entries(people).map(
+      ([id, person]) => html`<li><a data-person="${id}" href="/go/${id}?returnTo=/invoices/42">Open the portal as ${person.label}</a></li>`,
+    );
+    res.send(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner app</title>
+      <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}</style></head><body>
+      <h1>Partner app (simulator)</h1>
+      <ul>${links}</ul>
+      <p><a href="/embedded/alice">Show the portal inside an iframe (as Alice)</a></p></body></html>`.toString());
+  });
+
+  // A fresh token per click, so a link never carries a stale one.
+  app.get('/go/:person', (req, res) => {
+    if (!people[req.params.person]) return res.status(404).send('unknown person');
+    res.set('referrer-policy', 'no-referrer').redirect(302, handoffUrl(req.params.person, { returnTo: req.query.returnTo }));
+  });
+
+  app.get('/embedded/:person', (req, res) => {
+    if (!people[req.params.person]) return res.status(404).send('unknown person');
+    const src = handoffUrl(req.params.person, { returnTo: '/invoices/42', noChrome: true });
+    res.set('referrer-policy', 'no-referrer').send(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner app – embedded portal</title>
+      <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}iframe{width:100%;height:24rem;border:2px solid #888}</style></head><body>
+      <h1>Partner app with the portal embedded</h1>
+      <iframe title="portal" src="${src}"></iframe></body></html>`.toString());
+  });
+
+  // What the portal's LoginWithToken command calls.
+  app.post('/api/validate-token', express.json({ limit: '4kb' }), (req, res) => {
+    const presented = Buffer.from(req.get('authorization') ?? '');
+    const expected = Buffer.from(`Bearer ${partnerApiKey}`);
+    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return res.status(403).json({ error: 'forbidden' });
+    const entry = typeof req.body?.token === 'string' ? tokens.get(req.body.token) : undefined;
+    if (!entry || entry.expires < Date.now()) return res.status(401).json({ error: 'invalid token' });
+    res.json(people[entry.person].answer);
+  });
+
+  return { app, mint, handoffUrl };
+}

@@ -1,0 +1,76 @@
+// The "existing portal": an Express app with express-session and Passport that adopts
+// login-with-token by mounting one router and registering one strategy.
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { createLoginWithToken } from 'login-with-token';
+import { html } from './html.js';
+import { findUser, userById } from './users.js';
+
+/**
+ * @param {{ partnerOrigin: string, partnerApiKey: string, sessionSecret?: string }} options
+ */
+export function createPortal({ partnerOrigin, partnerApiKey, sessionSecret = randomBytes(32).toString('hex') }) {
+  const login = createLoginWithToken({
+    commands: {
+      LoginWithToken: {
+        method: 'POST',
+        url: `${partnerOrigin}/api/validate-token`,
+        body: '{"token":"{authToken}","ipAddress":"{ipAddress}","invoice":"{InvoiceNumber}"}',
+        headers: { 'cache-control': 'no-cache', authorization: `Bearer ${partnerApiKey}` },
+      },
+    },
+    resolveUser: findUser,
+    audit: (event) => console.log('[audit]', JSON.stringify(event)),
+  });
+
+  const auth = new passport.Passport();
+  auth.use(login.authTokenStrategy);
+  auth.serializeUser((user, done) => done(null, user.id));
+  auth.deserializeUser((id, done) => done(null, userById(id) ?? false));
+
+  const app = express();
+  app.use(
+    session({
+      name: 'portal.sid',
+      secret: sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax' },
+    }),
+  );
+  app.use(auth.initialize());
+  app.use(auth.session());
+  app.use(login.router);
+
+  app.get('/', (req, res) => res.send(page(req, res, 'Home', html`<p>Welcome to the example billing portal.</p>
+    <p><a href="/invoices/42">Invoice 42</a> · <a href="/invoices/43">Invoice 43</a></p>`)));
+
+  app.get('/invoices/:number', (req, res) => {
+    const number = req.params.number;
+    res.send(page(req, res, `Invoice ${number}`, html`<p>Invoice <strong data-invoice>${number}</strong>: 3 items, total 120.00 EUR.</p>
+      <p><a href="/">Back home</a></p>`));
+  });
+
+  app.post('/logout', (req, res, next) => req.logout((error) => (error ? next(error) : res.redirect(303, '/'))));
+
+  return { app, login };
+}
+
+/** Renders a page with the portal's header and navigation, or without them inside an iframe. */
+function page(req, res, title, body) {
+  const user = req.user;
+  const who = user
+    ? html`<p data-signed-in-as="${user.email}">Signed in as <strong>${user.name}</strong> (${user.email})</p>`
+    : html`<p data-signed-in-as="">Not signed in.</p>`;
+  const chrome = res.locals.noChrome
+    ? ''
+    : html`<header data-chrome><strong>Example Portal</strong>
+        <nav><a href="/">Home</a> · <a href="/invoices/42">Invoices</a></nav>
+        ${user ? html`<form method="post" action="/logout"><button>Sign out</button></form>` : ''}</header>`;
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} – Example Portal</title>
+    <style>body{font:16px/1.5 system-ui,sans-serif;margin:0}header{background:#234;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;align-items:center}
+    header a{color:#cde}main{padding:1rem}form{margin:0}</style></head>
+    <body>${chrome}<main><h1>${title}</h1>${who}${body}</main></body></html>`.toString();
+}

@@ -1,0 +1,28 @@
+import type { ErrorCode } from '../errors/catalogue.js';
+
+/** What was attempted. */
+export type AuditEventType = 'handoff' | 'bearer' | 'session-token' | 'logout' | 'logon-with-token' | 'logoff';
+
+/**
+ * One structured record per attempt. It never holds a token, password or pass code: tokens
+ * appear only as `tokenHash`, the first 12 hex digits of their SHA-256.
+ */
+export interface AuditEvent {
+  readonly type: AuditEventType;
+  /** `ok`, or the error code the client received. */
+  readonly outcome: 'ok' | ErrorCode;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  readonly tenant?: string;
+  readonly ip?: string;
+  /** The signed-in user's id, when one was resolved. */
+  readonly userId?: string;
+  /** Time the attempt took. */
+  readonly latencyMs: number;
+  readonly tokenHash?: string;
+  /** Token-free explanation of a failure (e.g. `partner answered 500`). */
+  readonly reason?: string;
+}
+
+/** Receives audit events. Exceptions it throws are swallowed; it must not block. */
+export type AuditSink = (event: AuditEvent) => void;

@@ -1,0 +1,54 @@
+import { commandDefinitionSchema, type CompiledCommand } from '../config/command-schema.js';
+import { toConfigError } from '../config/zod-helpers.js';
+import type { Command, CommandName } from '../executor/command-executor.js';
+
+/** Where command definitions come from: defaults for every tenant, and per-tenant overrides. */
+export interface CommandSources {
+  /** Compiled defaults, or functions choosing a definition per tenant. */
+  readonly defaults: Readonly<Record<string, CompiledCommand | ((tenant: string) => unknown)>>;
+  /** Compiled per-tenant definitions, which win over the defaults. */
+  readonly byTenant: Readonly<Record<string, Readonly<Record<string, CompiledCommand>>>>;
+  /** Placeholder names a template may use. */
+  readonly knownPlaceholders: ReadonlySet<string>;
+}
+
+/**
+ * Finds the definition of a command for a tenant. Per-tenant functions are validated the first
+ * time a tenant is seen (a bad definition throws a `TypeError` naming it) and cached.
+ */
+export class CommandRegistry {
+  readonly #sources: CommandSources;
+  readonly #compiled = new Map<string, Command>();
+
+  constructor(sources: CommandSources) {
+    this.#sources = sources;
+  }
+
+  /** True when `name` is defined for at least one tenant. */
+  has(name: CommandName): boolean {
+    return name in this.#sources.defaults || Object.values(this.#sources.byTenant).some((commands) => name in commands);
+  }
+
+  /** The command `name` for `tenant`, or `undefined` when it is not configured. */
+  resolve(name: CommandName, tenant: string): Command | undefined {
+    const key = `${tenant}\u0000${name}`;
+    const cached = this.#compiled.get(key);
+    if (cached !== undefined) return cached;
+    const definition = this.#sources.byTenant[tenant]?.[name] ?? this.#compileDefault(name, tenant);
+    if (definition === undefined) return undefined;
+    const command: Command = { name, tenant, definition };
+    this.#compiled.set(key, command);
+    return command;
+  }
+
+  #compileDefault(name: CommandName, tenant: string): CompiledCommand | undefined {
+    const source = this.#sources.defaults[name];
+    if (typeof source !== 'function') return source;
+    const path = `commands.${name}(${JSON.stringify(tenant)})`;
+    const result = commandDefinitionSchema.safeParse(source(tenant));
+    if (!result.success) throw toConfigError(result.error, path);
+    const unknown = result.data.placeholders.filter((placeholder) => !this.#sources.knownPlaceholders.has(placeholder));
+    if (unknown.length > 0) throw new TypeError(`login-with-token: invalid options: ${path}: unknown placeholder {${unknown[0]}}`);
+    return result.data;
+  }
+}

@@ -1,0 +1,57 @@
+import { catalogue, type ErrorCode } from './catalogue.js';
+
+/** Options for {@link LoginError}. */
+export interface LoginErrorOptions {
+  /**
+   * Why it happened, for the audit log only (never sent to the client). Must not contain a
+   * token, password or pass code.
+   */
+  reason?: string;
+  /** Extra response headers, e.g. `WWW-Authenticate` or `Retry-After`. */
+  headers?: Record<string, string>;
+  /** The underlying fault, kept for debugging; never rendered. */
+  cause?: unknown;
+}
+
+/**
+ * A request-time failure from the {@link catalogue}. Adapters render it in their route's
+ * envelope; `message` is always the catalogue's public text, details live in `reason`.
+ *
+ * @example
+ * ```ts
+ * throw new LoginError('token_invalid', { reason: 'partner answered 401' });
+ * ```
+ */
+export class LoginError extends Error {
+  override readonly name = 'LoginError';
+  /** Stable string code, see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+  /** The vendor's error number (19000 and up: this package's own). */
+  readonly number: number;
+  /** HTTP status to answer with. */
+  readonly status: number;
+  /** Audit-only explanation; never rendered. */
+  readonly reason: string | undefined;
+  /** Response headers that belong with this error. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, options: LoginErrorOptions = {}) {
+    const entry = catalogue[code];
+    super(entry.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.number = entry.number;
+    this.status = entry.status;
+    this.reason = options.reason;
+    this.headers = options.headers ?? {};
+  }
+
+  /** True for faults on our side or upstream: the client may retry and nothing was used up. */
+  get retryable(): boolean {
+    return this.status >= 500 || this.status === 429;
+  }
+}
+
+/** Narrows an unknown thrown value to a {@link LoginError}. */
+export function isLoginError(value: unknown): value is LoginError {
+  return value instanceof LoginError;
+}

@@ -1,0 +1,98 @@
+import { Agent, type Dispatcher } from 'undici';
+import { isLoginError } from '../errors/login-error.js';
+import type { CompiledHttpCommand } from '../config/command-schema.js';
+import type { Placeholders } from '../template/placeholders.js';
+import type { Command, CommandExecutor } from './command-executor.js';
+import { readJsonAnswer } from './read-json-answer.js';
+import { describeFault, parseRetryAfter, validatorUnavailable, withDeadline } from './unavailable.js';
+
+/** Options of {@link createHttpExecutor}. */
+export interface HttpExecutorOptions {
+  /** Deadline for one exchange unless the command sets its own. @default 5000 */
+  timeoutMs?: number;
+  /** Largest answer accepted unless the command sets its own. @default 65536 */
+  maxResponseBytes?: number;
+  /** Pooled keep-alive connections per partner origin. @default 64 */
+  connections?: number;
+  /** How long an idle pooled connection stays open. @default 10000 */
+  keepAliveTimeoutMs?: number;
+  /** A dispatcher to use instead of the built-in pool (proxies, tests). Not closed by `close()`. */
+  dispatcher?: Dispatcher;
+}
+
+/** Partner statuses that mean "this token or credential is not valid". */
+const rejectionStatuses = new Set([400, 401, 403, 404, 410, 422]);
+/** Statuses after which a retry may succeed; their `Retry-After` is passed on. */
+const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/**
+ * The default executor: sends HTTP commands through one pooled, keep-alive undici dispatcher.
+ * Redirects are never followed, every exchange has a deadline and a size cap, and the answer
+ * must be JSON.
+ */
+export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandExecutor {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const maxResponseBytes = options.maxResponseBytes ?? 65_536;
+  const ownDispatcher =
+    options.dispatcher === undefined
+      ? new Agent({ connections: options.connections ?? 64, keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000 })
+      : undefined;
+  const dispatcher = options.dispatcher ?? ownDispatcher!;
+
+  async function run(command: Command, placeholders: Placeholders, signal: AbortSignal): Promise<unknown> {
+    const definition = command.definition;
+    if (definition.kind !== 'http') throw new TypeError(`command ${command.name} is not an HTTP command`);
+    const deadline = definition.timeoutMs ?? timeoutMs;
+    const request = buildRequest(definition, placeholders);
+    const requestSignal = withDeadline(signal, deadline);
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        ...request,
+        signal: requestSignal,
+        headersTimeout: deadline,
+        bodyTimeout: deadline,
+      });
+    } catch (error) {
+      throw validatorUnavailable(`partner request failed: ${describeFault(error)}`, { cause: error });
+    }
+    const { statusCode, headers, body } = response;
+    if (statusCode >= 200 && statusCode < 300) {
+      try {
+        return await readJsonAnswer(body, headers['content-type'], headers['content-length'], definition.maxResponseBytes ?? maxResponseBytes);
+      } catch (error) {
+        if (isLoginError(error)) throw error;
+        throw validatorUnavailable(`reading the partner answer failed: ${describeFault(error)}`, { cause: error });
+      }
+    }
+    // Reading a small error body lets the pooled connection be reused; a large one is dropped.
+    await body.dump({ limit: 16_384, signal: requestSignal }).catch(() => undefined);
+    if (rejectionStatuses.has(statusCode)) return null;
+    const retryAfterSeconds = transientStatuses.has(statusCode) ? parseRetryAfter(headers['retry-after']) : undefined;
+    throw validatorUnavailable(`partner answered ${statusCode}`, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
+  }
+
+  return {
+    run,
+    async close() {
+      await ownDispatcher?.close();
+    },
+  };
+}
+
+function buildRequest(definition: CompiledHttpCommand, placeholders: Placeholders) {
+  const headers = definition.headers.render(placeholders);
+  if (!definition.headers.names.has('accept')) headers['accept'] = 'application/json';
+  let body: string | undefined;
+  if (definition.body !== undefined) {
+    body = definition.body.render(placeholders);
+    if (!definition.headers.names.has('content-type')) headers['content-type'] = definition.body.contentType;
+  }
+  return {
+    origin: definition.url.origin,
+    path: definition.url.renderPath(placeholders),
+    method: definition.method,
+    headers,
+    body,
+  };
+}

@@ -1,0 +1,41 @@
+import type { Readable } from 'node:stream';
+import { validatorUnavailable } from './unavailable.js';
+
+const jsonContentType = /^(application\/([\w.+-]+\+)?json|text\/json|text\/plain)\s*(;|$)/i;
+
+/**
+ * Reads a partner's 2xx answer: at most `maxBytes`, a JSON (or plain-text JSON) content type
+ * when one is given, and valid JSON. Anything else is `validator_unavailable`.
+ */
+export async function readJsonAnswer(
+  body: Readable,
+  contentType: string | string[] | undefined,
+  contentLength: string | string[] | undefined,
+  maxBytes: number,
+): Promise<unknown> {
+  const type = Array.isArray(contentType) ? contentType[0] : contentType;
+  if (type !== undefined && !jsonContentType.test(type)) {
+    body.destroy();
+    throw validatorUnavailable('partner answered a non-JSON content type');
+  }
+  const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    body.destroy();
+    throw validatorUnavailable('partner answer is larger than the size cap');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      throw validatorUnavailable('partner answer is larger than the size cap');
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown;
+  } catch {
+    throw validatorUnavailable('partner answered invalid JSON');
+  }
+}

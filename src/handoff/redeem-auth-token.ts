@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import type { AuditSink } from '../audit/audit-event.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import { tokenHash } from '../audit/token-hash.js';
+import type { CommandRegistry } from '../commands/command-registry.js';
+import { LoginError, isLoginError } from '../errors/login-error.js';
+import type { CommandExecutor } from '../executor/command-executor.js';
+import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
+import type { Identity } from '../identity/identity.js';
+import { parseIdentityAnswer } from '../identity/parse-identity.js';
+import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
+import { readParameter, type RequestInfo } from '../request/request-info.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
+import type { Clock } from '../store/clock.js';
+import type { OneTimeLedger } from '../store/one-time-ledger.js';
+import type { UserDirectory } from '../users/user-directory.js';
+
+/** What {@link redeemAuthToken} needs. */
+export interface HandoffDependencies<User> {
+  readonly commands: CommandRegistry;
+  readonly executor: CommandExecutor;
+  readonly ledger: OneTimeLedger;
+  readonly users: UserDirectory<User>;
+  readonly tenants: TenantResolver;
+  readonly placeholders: PlaceholderBuilder;
+  readonly audit: AuditSink | undefined;
+  readonly now: Clock;
+  /** How long a redeemed token is remembered as used. */
+  readonly maxTokenAgeMs: number;
+  /** How long a redemption in progress holds its token. */
+  readonly reservationMs: number;
+}
+
+/** A successful handoff. */
+export interface HandoffResult<User> {
+  readonly user: User;
+  readonly identity: Identity;
+  readonly tenant: string;
+}
+
+/** How the adapter starts the user's session, and ends it again if the redemption is lost. */
+export interface SessionControl<User> {
+  /** Starts the session; throwing leaves the token unused. */
+  start(user: User): Promise<void>;
+  /** Ends the session just started. */
+  end(): Promise<void>;
+}
+
+/** For callers that start the session themselves after success (the Passport strategy). */
+export const noSession: SessionControl<unknown> = { start: async () => undefined, end: async () => undefined };
+
+// Printable ASCII without spaces: covers hex, base64(url) and JWT-shaped tokens, refuses anything
+// that could smuggle line breaks or odd encodings into a template.
+const tokenShape = /^[\x21-\x7e]{1,4096}$/;
+
+/**
+ * Redeems the `authToken` of `request` exactly once: reserve it in the ledger, run the tenant's
+ * `LoginWithToken` command, read the identity, resolve the user, start the session, then mark
+ * the token used (ending the session again in the rare case the reservation was lost). Every failure before that last step releases the token, so a validator
+ * timeout never burns it; concurrent redemptions of one token see `token_invalid`.
+ *
+ * @throws LoginError with the code the client should see.
+ */
+export async function redeemAuthToken<User>(
+  deps: HandoffDependencies<User>,
+  request: RequestInfo,
+  session: SessionControl<User>,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<HandoffResult<User>> {
+  const started = deps.now();
+  const authToken = readParameter(request, 'authToken');
+  let tenant: string | undefined;
+  let userId: string | undefined;
+  try {
+    tenant = deps.tenants.forRequest(request);
+    if (authToken === undefined || !tokenShape.test(authToken)) {
+      throw new LoginError('token_invalid', { reason: authToken === undefined ? 'no authToken' : 'malformed authToken' });
+    }
+    const result = await redeemOnce(deps, request, tenant, authToken, session, signal);
+    userId = deps.users.idOf(result.user);
+    emitAudit(deps.audit, audit('ok'));
+    return result;
+  } catch (error) {
+    const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
+    emitAudit(deps.audit, audit(failure.code, failure.reason));
+    throw failure;
+  }
+
+  function audit(outcome: 'ok' | LoginError['code'], reason?: string) {
+    return {
+      type: 'handoff' as const,
+      outcome,
+      at: started,
+      latencyMs: deps.now() - started,
+      ip: request.ip,
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(userId === undefined ? {} : { userId }),
+      ...(authToken === undefined ? {} : { tokenHash: tokenHash(authToken) }),
+      ...(reason === undefined ? {} : { reason }),
+    };
+  }
+}
+
+async function redeemOnce<User>(
+  deps: HandoffDependencies<User>,
+  request: RequestInfo,
+  tenant: string,
+  authToken: string,
+  session: SessionControl<User>,
+  signal: AbortSignal,
+): Promise<HandoffResult<User>> {
+  const command = deps.commands.resolve('LoginWithToken', tenant);
+  if (command === undefined) throw new LoginError('token_invalid', { reason: 'no LoginWithToken command for this tenant' });
+  const key = ledgerKey(tenant, authToken);
+  const reservation = await deps.ledger.reserve(key, deps.reservationMs);
+  if (reservation.status !== 'reserved') {
+    throw new LoginError('token_invalid', { reason: reservation.status === 'used' ? 'token already used' : 'token is being redeemed' });
+  }
+  try {
+    const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, { authToken }), signal);
+    if (answer === null) throw new LoginError('token_invalid', { reason: 'partner rejected the token' });
+    const parsed = parseIdentityAnswer(answer, command.definition.identity);
+    if (parsed.kind === 'none') throw new LoginError('token_invalid', { reason: 'partner answer names no contact' });
+    if (parsed.kind === 'malformed') throw validatorUnavailable(`partner answer is malformed: ${parsed.reason}`);
+    const identity: Identity = {
+      ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
+      ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
+      tenant,
+      tokenType: 'authToken',
+    };
+    const user = await deps.users.resolve(identity);
+    try {
+      await session.start(user);
+    } catch (error) {
+      throw new LoginError('store_unavailable', { reason: `starting the session failed: ${describeFault(error)}`, cause: error });
+    }
+    if (!(await deps.ledger.consume(key, reservation.id, deps.maxTokenAgeMs))) {
+      await session.end().catch(() => undefined);
+      throw new LoginError('token_invalid', { reason: 'reservation expired before the token was consumed' });
+    }
+    return { user, identity, tenant };
+  } catch (error) {
+    await deps.ledger.release(key, reservation.id).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Ledger key: 128 bits of SHA-256 over tenant and token, so the ledger never holds a token. */
+export function ledgerKey(tenant: string, token: string): string {
+  return createHash('sha256').update(tenant).update('\u0000').update(token).digest('base64url').slice(0, 22);
+}

@@ -1,0 +1,24 @@
+/**
+ * Who a command says the user is. At least one of `contactId` and `contactEmail` is set;
+ * `contactEmail` is lower-cased so apps can match it case-insensitively.
+ */
+export interface Identity {
+  /** The partner's contact id (numbers arrive as strings). */
+  readonly contactId?: string;
+  /** The contact's e-mail address, lower-cased. */
+  readonly contactEmail?: string;
+  /** The tenant the sign-in is for. */
+  readonly tenant: string;
+  /** How the user proved who they are: `authToken`, `bearer`, `credentials`, a token type, … */
+  readonly tokenType: string;
+  /** Verified claims, for token types that carry them (JWT profiles). */
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Lower-cases an e-mail address the way {@link Identity.contactEmail} is, for the app's side of
+ * the comparison (`normalizeEmail(user.email) === identity.contactEmail`).
+ */
+export function normalizeEmail(email: string): string {
+  return email.trim().normalize('NFC').toLowerCase();
+}

@@ -1,0 +1,32 @@
+export { createLoginWithToken, type LoginWithToken } from './create-login-with-token.js';
+export type { LoginWithTokenOptions, TenantOptions, HandoffOptions } from './login-with-token-options.js';
+export { authTokenStrategyName } from './adapters/auth-token-strategy.js';
+export type { PassportStrategy } from './adapters/passport-strategy.js';
+export { noChromeLocals } from './adapters/no-chrome-locals.js';
+export type { SessionState } from './adapters/session-control.js';
+export { catalogue, type ErrorCode, type CatalogueEntry } from './errors/catalogue.js';
+export { LoginError, isLoginError, type LoginErrorOptions } from './errors/login-error.js';
+export type {
+  CommandDefinition,
+  CommandOption,
+  HttpCommandDefinition,
+  FunctionCommandDefinition,
+  IdentityFieldPaths,
+  CompiledCommand,
+  CompiledHttpCommand,
+  CompiledFunctionCommand,
+} from './config/command-schema.js';
+export type { Command, CommandExecutor, CommandName } from './executor/command-executor.js';
+export { createHttpExecutor, type HttpExecutorOptions } from './executor/http-executor.js';
+export { createFunctionExecutor } from './executor/function-executor.js';
+export { createDefaultExecutor } from './executor/default-executor.js';
+export { normalizeEmail, type Identity } from './identity/identity.js';
+export type { Placeholders } from './template/placeholders.js';
+export type { RequestInfo } from './request/request-info.js';
+export type { PlaceholderSource } from './request/placeholder-builder.js';
+export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.js';
+export type { Store } from './store/store.js';
+export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
+export type { Clock } from './store/clock.js';
+export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { safeReturnTo } from './handoff/safe-return-to.js';

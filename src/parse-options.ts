@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { AuditSink } from './audit/audit-event.js';
+import { commandDefinitionSchema, type CompiledCommand } from './config/command-schema.js';
+import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.js';
+import type { CommandExecutor } from './executor/command-executor.js';
+import type { HttpExecutorOptions } from './executor/http-executor.js';
+import { safeReturnTo } from './handoff/safe-return-to.js';
+import type { Identity } from './identity/identity.js';
+import type { LoginWithTokenOptions } from './login-with-token-options.js';
+import type { PlaceholderSource } from './request/placeholder-builder.js';
+import type { RequestInfo } from './request/request-info.js';
+import type { Clock } from './store/clock.js';
+import type { Store } from './store/store.js';
+import { builtInPlaceholders } from './template/placeholders.js';
+
+const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, "_", "." or "-"');
+const placeholderName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a placeholder name like "customerId"');
+
+/** A top-level command: a definition, or a function of the tenant (validated per tenant later). */
+const commandOptionSchema = z.unknown().transform((value, ctx) => {
+  if (typeof value === 'function') return value as (tenant: string) => unknown;
+  const result = commandDefinitionSchema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue(issue as never);
+  return z.NEVER;
+});
+
+const optionsSchema = z
+  .strictObject({
+    resolveUser: functionSchema<(identity: Identity) => unknown>(),
+    isUserDisabled: functionSchema<(user: never) => boolean>().optional(),
+    userIdOf: functionSchema<(user: never) => string>().optional(),
+    commands: z.record(name, commandOptionSchema).default({}),
+    tenants: z.record(name, z.strictObject({ commands: z.record(name, commandDefinitionSchema).default({}) })).default({}),
+    resolveTenant: functionSchema<(request: RequestInfo) => string | undefined>().optional(),
+    placeholders: z.record(placeholderName, functionSchema<PlaceholderSource>()).default({}),
+    executor: z
+      .custom<CommandExecutor>((value) => typeof (value as CommandExecutor | null)?.run === 'function', {
+        message: 'must be an object with a run(command, placeholders, signal) method',
+      })
+      .optional(),
+    http: z
+      .strictObject({
+        timeoutMs: durationMs(120_000).optional(),
+        maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
+        connections: z.number().int().positive().max(10_000).optional(),
+        keepAliveTimeoutMs: durationMs(600_000).optional(),
+        dispatcher: z.custom<NonNullable<HttpExecutorOptions['dispatcher']>>((value) => typeof value === 'object' && value !== null).optional(),
+      })
+      .default({}),
+    store: z
+      .custom<Store>((value) => typeof (value as Store | null)?.ledger?.reserve === 'function', {
+        message: 'must be a Store (e.g. new MemoryStore())',
+      })
+      .optional(),
+    handoff: z
+      .strictObject({
+        maxTokenAgeMs: durationMs(7 * 24 * 3600_000).default(600_000),
+        reservationMs: durationMs(3600_000).default(60_000),
+        defaultReturnTo: z
+          .string()
+          .refine((path) => safeReturnTo(path, '') === path, 'must be a same-origin path such as "/"')
+          .default('/'),
+      })
+      .default({ maxTokenAgeMs: 600_000, reservationMs: 60_000, defaultReturnTo: '/' }),
+    audit: functionSchema<AuditSink>().optional(),
+    now: functionSchema<Clock>().optional(),
+  })
+  .superRefine((options, ctx) => {
+    const known = new Set<string>([...builtInPlaceholders, ...Object.keys(options.placeholders)]);
+    for (const extra of Object.keys(options.placeholders)) {
+      if ((builtInPlaceholders as readonly string[]).includes(extra)) {
+        ctx.addIssue({ code: 'custom', path: ['placeholders', extra], message: 'is built in and cannot be redefined' });
+      }
+    }
+    const check = (command: unknown, path: string[]) => {
+      if (typeof command === 'function') return;
+      for (const placeholder of (command as CompiledCommand).placeholders) {
+        if (!known.has(placeholder)) ctx.addIssue({ code: 'custom', path, message: `unknown placeholder {${placeholder}}` });
+      }
+    };
+    for (const [command, definition] of Object.entries(options.commands)) check(definition, ['commands', command]);
+    for (const [tenant, settings] of Object.entries(options.tenants)) {
+      for (const [command, definition] of Object.entries(settings.commands)) check(definition, ['tenants', tenant, 'commands', command]);
+    }
+    if (Object.keys(options.tenants).length > 1 && options.resolveTenant === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['resolveTenant'], message: 'is required when more than one tenant is configured' });
+    }
+  });
+
+/** Options after validation, with defaults filled in and templates compiled. */
+export type ParsedOptions = z.output<typeof optionsSchema>;
+
+/** Validates `options` once; throws one `TypeError` naming every bad option path. */
+export function parseOptions<User>(options: LoginWithTokenOptions<User>): ParsedOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('login-with-token: options must be an object');
+  const result = optionsSchema.safeParse(options);
+  if (!result.success) throw toConfigError(result.error);
+  return result.data;
+}

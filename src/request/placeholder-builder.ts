@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { Placeholders } from '../template/placeholders.js';
+import { readParameter, type RequestInfo } from './request-info.js';
+
+/** An app-defined placeholder: computes its value from the request. */
+export type PlaceholderSource = (request: RequestInfo) => string | undefined;
+
+/**
+ * Builds the placeholder values for one command run: the built-ins (`authToken`, `ipAddress`,
+ * `InvoiceNumber`, `tenant`, `requestId`), the flow's own values, and the app's extras.
+ */
+export class PlaceholderBuilder {
+  readonly #extras: readonly (readonly [string, PlaceholderSource])[];
+
+  constructor(extras: Readonly<Record<string, PlaceholderSource>> = {}) {
+    this.#extras = Object.entries(extras);
+  }
+
+  /** Values for `request` in `tenant`, with `values` (e.g. `{ authToken }`) added. */
+  build(request: RequestInfo, tenant: string, values: Readonly<Record<string, string>>): Placeholders {
+    const placeholders: Record<string, string | undefined> = {
+      ipAddress: request.ip,
+      InvoiceNumber: readParameter(request, 'InvoiceNumber'),
+      tenant,
+      requestId: randomUUID(),
+      ...values,
+    };
+    for (const [name, source] of this.#extras) placeholders[name] = source(request);
+    return placeholders;
+  }
+}

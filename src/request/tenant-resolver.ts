@@ -1,0 +1,43 @@
+import { LoginError } from '../errors/login-error.js';
+import type { RequestInfo } from './request-info.js';
+
+/** The tenant used when the app configures none. */
+export const defaultTenant = 'default';
+
+/**
+ * Decides which tenant a request is for. With one tenant every request is for it; with several,
+ * the app's `resolveTenant` decides for browser and API requests, and `tenantName` for
+ * LogonWithToken. Unknown names are `tenant_not_found`.
+ */
+export class TenantResolver {
+  readonly #names: ReadonlySet<string>;
+  readonly #only: string | undefined;
+  readonly #resolve: ((request: RequestInfo) => string | undefined) | undefined;
+
+  constructor(names: readonly string[], resolve?: (request: RequestInfo) => string | undefined) {
+    this.#names = new Set(names.length === 0 ? [defaultTenant] : names);
+    this.#only = this.#names.size === 1 ? [...this.#names][0] : undefined;
+    this.#resolve = resolve;
+  }
+
+  /** Every tenant name, in configuration order. */
+  get names(): string[] {
+    return [...this.#names];
+  }
+
+  /** The tenant of a browser or API request. */
+  forRequest(request: RequestInfo): string {
+    const name = this.#resolve === undefined ? this.#only : this.#resolve(request);
+    return this.byName(name);
+  }
+
+  /** The tenant called `name`, or the only tenant when `name` is empty. */
+  byName(name: string | undefined | null): string {
+    if (name === undefined || name === null || name === '') {
+      if (this.#only !== undefined) return this.#only;
+      throw new LoginError('tenant_not_found', { reason: 'no tenant named and more than one configured' });
+    }
+    if (!this.#names.has(name)) throw new LoginError('tenant_not_found', { reason: 'unknown tenant name' });
+    return name;
+  }
+}

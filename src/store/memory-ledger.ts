@@ -1,0 +1,77 @@
+import { LoginError } from '../errors/login-error.js';
+import type { Clock } from './clock.js';
+import type { OneTimeLedger, Reservation } from './one-time-ledger.js';
+
+/**
+ * In-process {@link OneTimeLedger}. Used keys are kept in insertion order with their expiry in
+ * whole seconds relative to the ledger's start (small integers stay unboxed in V8), so every
+ * entry costs about one short string and one map slot, and expired entries are dropped from
+ * the front without scanning the rest.
+ */
+export class MemoryLedger implements OneTimeLedger {
+  readonly #used = new Map<string, number>();
+  readonly #reserved = new Map<string, { id: string; until: number }>();
+  readonly #maxEntries: number;
+  readonly #now: Clock;
+  readonly #startMs: number;
+  #nextId = 0;
+
+  constructor(options: { maxEntries: number; now: Clock }) {
+    this.#maxEntries = options.maxEntries;
+    this.#now = options.now;
+    this.#startMs = options.now();
+  }
+
+  /** Number of used and reserved keys currently held. */
+  get size(): number {
+    return this.#used.size + this.#reserved.size;
+  }
+
+  async reserve(key: string, holdMs: number): Promise<Reservation> {
+    const now = this.#now();
+    this.#sweepUsed(now, 4);
+    const usedUntil = this.#used.get(key);
+    if (usedUntil !== undefined && usedUntil > this.#seconds(now)) return { status: 'used' };
+    const held = this.#reserved.get(key);
+    if (held !== undefined && held.until > now) return { status: 'in-use' };
+    if (held === undefined && this.size >= this.#maxEntries) {
+      this.sweep();
+      if (this.size >= this.#maxEntries) throw new LoginError('store_unavailable', { reason: 'one-time ledger is full' });
+    }
+    const id = String(++this.#nextId);
+    this.#reserved.set(key, { id, until: now + holdMs });
+    return { status: 'reserved', id };
+  }
+
+  async consume(key: string, id: string, rememberMs: number): Promise<boolean> {
+    const held = this.#reserved.get(key);
+    if (held === undefined || held.id !== id) return false;
+    this.#reserved.delete(key);
+    this.#used.delete(key); // keep insertion order equal to expiry order
+    this.#used.set(key, Math.ceil(this.#seconds(this.#now()) + rememberMs / 1000));
+    return true;
+  }
+
+  async release(key: string, id: string): Promise<void> {
+    if (this.#reserved.get(key)?.id === id) this.#reserved.delete(key);
+  }
+
+  /** Drops every expired entry now (it also happens a little on each reservation). */
+  sweep(): void {
+    const now = this.#now();
+    this.#sweepUsed(now, Infinity);
+    for (const [key, held] of this.#reserved) if (held.until <= now) this.#reserved.delete(key);
+  }
+
+  #sweepUsed(now: number, budget: number): void {
+    const seconds = this.#seconds(now);
+    for (const [key, until] of this.#used) {
+      if (until > seconds || budget-- <= 0) return;
+      this.#used.delete(key);
+    }
+  }
+
+  #seconds(ms: number): number {
+    return (ms - this.#startMs) / 1000;
+  }
+}

@@ -1,0 +1,37 @@
+import { systemClock, type Clock } from './clock.js';
+import { MemoryLedger } from './memory-ledger.js';
+import type { Store } from './store.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most one-time tokens remembered at once; past it new redemptions get `store_unavailable`. @default 1_000_000 */
+  maxLedgerEntries?: number;
+  /** How often expired entries are swept. @default 30000 */
+  sweepIntervalMs?: number;
+  /** Time source, for tests. @default Date.now */
+  now?: Clock;
+}
+
+/**
+ * The embedded default store: everything in this process's memory, bounded and swept. Right
+ * for one instance; use a shared store (Redis) when the portal runs on several.
+ */
+export class MemoryStore implements Store {
+  readonly ledger: MemoryLedger;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    const now = options.now ?? systemClock;
+    this.ledger = new MemoryLedger({ maxEntries: options.maxLedgerEntries ?? 1_000_000, now });
+    this.#timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000).unref();
+  }
+
+  /** Drops every expired entry now. */
+  sweep(): void {
+    this.ledger.sweep();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,24 @@
+/** Outcome of {@link OneTimeLedger.reserve}. */
+export type Reservation =
+  | { readonly status: 'reserved'; readonly id: string }
+  /** Another request is redeeming the same token right now. */
+  | { readonly status: 'in-use' }
+  /** The token was redeemed before. */
+  | { readonly status: 'used' };
+
+/**
+ * Remembers which one-time tokens were redeemed, by key (a hash, never the token). Redemption is
+ * reserve → validate → consume, or release on failure, so that of many concurrent requests with
+ * one token exactly one succeeds and a token is never burned by a transient fault.
+ */
+export interface OneTimeLedger {
+  /** Atomically claims `key` for `holdMs` unless it is reserved or used. */
+  reserve(key: string, holdMs: number): Promise<Reservation>;
+  /**
+   * Marks `key` used for `rememberMs`, only if reservation `id` still holds it.
+   * @returns false when the reservation was lost (it expired and was taken by another request).
+   */
+  consume(key: string, id: string, rememberMs: number): Promise<boolean>;
+  /** Drops reservation `id` so the token can be redeemed again. A no-op if `id` no longer holds it. */
+  release(key: string, id: string): Promise<void>;
+}

@@ -1,0 +1,64 @@
+import { renderParts, splitTemplate, type Placeholders, type TemplatePart } from './placeholders.js';
+
+/** A URL template whose origin is fixed at start-up and whose path and query take placeholders. */
+export interface UrlTemplate {
+  /** `scheme://host:port`, never influenced by a placeholder. */
+  readonly origin: string;
+  /** Renders path and query (`/validate?token=…`) with every value percent-encoded. */
+  renderPath(values: Placeholders): string;
+  /** Every placeholder name the template uses. */
+  readonly placeholders: readonly string[];
+}
+
+/** Percent-encodes a query value: everything but letters, digits, `-`, `.`, `_` and `~`. */
+export function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, percentEncodeCharacter);
+}
+
+/**
+ * Percent-encodes a path value like {@link encodeQueryValue}, and dots too, so a value of `..`
+ * can never become a dot segment.
+ */
+export function encodePathValue(value: string): string {
+  return encodeURIComponent(value).replace(/[.!'()*]/g, percentEncodeCharacter);
+}
+
+function percentEncodeCharacter(character: string): string {
+  return `%${character.charCodeAt(0).toString(16).toUpperCase()}`;
+}
+
+const allowedLiteral = /^[\x21-\x7e]*$/;
+
+/**
+ * Compiles `template` once at start-up. Throws a `TypeError` (message without option path) when
+ * the template is not an absolute http(s) URL, or puts a placeholder in the scheme, credentials,
+ * host or port, or carries a fragment.
+ */
+export function compileUrlTemplate(template: string): UrlTemplate {
+  const schemeEnd = /^https?:\/\//i.exec(template)?.[0].length;
+  if (schemeEnd === undefined) throw new TypeError('must be an absolute http(s) URL');
+  const authorityEnd = template.slice(schemeEnd).search(/[/?#]/);
+  const cut = authorityEnd === -1 ? template.length : schemeEnd + authorityEnd;
+  const head = template.slice(0, cut);
+  let rest = template.slice(cut);
+  if (/[{}]/.test(head)) throw new TypeError('placeholders are not allowed in the scheme, host or port');
+  let origin: URL;
+  try {
+    origin = new URL(head);
+  } catch {
+    throw new TypeError('must be an absolute http(s) URL');
+  }
+  if (origin.username || origin.password) throw new TypeError('must not carry credentials; use headers');
+  if (rest.includes('#')) throw new TypeError('must not contain a fragment');
+  if (!allowedLiteral.test(rest)) throw new TypeError('must be written with URL-encoded characters only');
+  if (rest === '' || rest.startsWith('?')) rest = `/${rest}`;
+  const queryStart = rest.indexOf('?');
+  const pathParts: TemplatePart[] = splitTemplate(queryStart === -1 ? rest : rest.slice(0, queryStart));
+  const queryParts: TemplatePart[] = queryStart === -1 ? [] : splitTemplate(rest.slice(queryStart));
+  const placeholders = [...pathParts, ...queryParts].flatMap((part) => ('placeholder' in part ? [part.placeholder] : []));
+  return {
+    origin: origin.origin,
+    placeholders,
+    renderPath: (values) => renderParts(pathParts, values, encodePathValue) + renderParts(queryParts, values, encodeQueryValue),
+  };
+}

@@ -1,0 +1,41 @@
+import { LoginError } from '../errors/login-error.js';
+import { describeFault } from '../executor/unavailable.js';
+import type { Identity } from '../identity/identity.js';
+
+/** The app's side of a sign-in: find the user for an identity. */
+export interface UserDirectoryOptions<User> {
+  /** Returns the app's user for `identity`, or `null` when there is none. */
+  resolveUser: (identity: Identity) => User | null | undefined | Promise<User | null | undefined>;
+  /** True when `user` must not sign in. @default user.disabled === true */
+  isUserDisabled?: (user: User) => boolean;
+  /** The user's id, for audit events and session records. @default String(user.id) */
+  userIdOf?: (user: User) => string;
+}
+
+/** Wraps the app's resolver with the package's rules: unknown → `login_failed`, disabled → `user_deactivated`. */
+export class UserDirectory<User> {
+  readonly #options: UserDirectoryOptions<User>;
+
+  constructor(options: UserDirectoryOptions<User>) {
+    this.#options = options;
+  }
+
+  /** Resolves an enabled user or throws a `LoginError`. */
+  async resolve(identity: Identity): Promise<User> {
+    let user: User | null | undefined;
+    try {
+      user = await this.#options.resolveUser(identity);
+    } catch (error) {
+      throw new LoginError('store_unavailable', { reason: `resolveUser failed: ${describeFault(error)}`, cause: error });
+    }
+    if (user === null || user === undefined) throw new LoginError('login_failed', { reason: 'no user for this identity' });
+    const disabled = this.#options.isUserDisabled?.(user) ?? (user as { disabled?: unknown }).disabled === true;
+    if (disabled) throw new LoginError('user_deactivated', { reason: 'user is disabled' });
+    return user;
+  }
+
+  /** The user's id as a string. */
+  idOf(user: User): string {
+    return this.#options.userIdOf?.(user) ?? String((user as { id?: unknown }).id ?? '');
+  }
+}
