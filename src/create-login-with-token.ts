@@ -20,7 +20,7 @@ import { UserDirectory } from './users/user-directory.js';
 export interface LoginWithToken {
   /** Routes: `GET|POST /authentication/login`. Mount after express-session and passport. */
   readonly router: Router;
-  /** The one-time token strategy, named {@link authTokenStrategyName}. */
+  /** The one-time token strategy, named `login-with-token`. */
   readonly authTokenStrategy: PassportStrategy;
   /** Sets `res.locals.noChrome` from the session (the router already does this for what it sees). */
   readonly noChromeLocals: RequestHandler;

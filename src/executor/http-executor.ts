@@ -57,6 +57,9 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandEx
       throw validatorUnavailable(`partner request failed: ${describeFault(error)}`, { cause: error });
     }
     const { statusCode, headers, body } = response;
+    // undici destroys the body with an AbortError on abort or destroy(); without a listener that
+    // error would be uncaught and end the process. Readers still see it through iteration.
+    body.on('error', ignore);
     if (statusCode >= 200 && statusCode < 300) {
       try {
         return await readJsonAnswer(body, headers['content-type'], headers['content-length'], definition.maxResponseBytes ?? maxResponseBytes);
@@ -79,6 +82,8 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandEx
     },
   };
 }
+
+function ignore(): void {}
 
 function buildRequest(definition: CompiledHttpCommand, placeholders: Placeholders) {
   const headers = definition.headers.render(placeholders);

@@ -1,0 +1,56 @@
+import express from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { authTokenStrategyName, createLoginWithToken, type LoginWithToken } from '../src/index.js';
+import { findTestUser, newToken, type TestUser } from './support/portal-app.js';
+
+let login: LoginWithToken;
+afterEach(() => login.close());
+
+/** An app that uses the strategy on its own route instead of the router. */
+function appWithOwnRoute(validate: (token: string) => unknown) {
+  login = createLoginWithToken<TestUser>({
+    commands: { LoginWithToken: { run: async ({ authToken }) => validate(authToken ?? '') } },
+    resolveUser: findTestUser,
+  });
+  const auth = new passport.Passport();
+  auth.use(login.authTokenStrategy);
+  auth.serializeUser((user: Express.User, done) => done(null, (user as TestUser).id));
+  const app = express();
+  app.use(session({ secret: 's', resave: false, saveUninitialized: false }));
+  app.use(auth.initialize());
+  app.get('/sso', auth.authenticate(authTokenStrategyName, { failWithError: false }), (req, res) => {
+    res.json({ user: (req.user as TestUser).id });
+  });
+  app.use((error: { status?: number; code?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    res.status(error.status ?? 500).json({ code: error.code });
+  });
+  return app;
+}
+
+describe('authTokenStrategy', () => {
+  it('has the fixed name', () => {
+    appWithOwnRoute(() => null);
+    expect(login.authTokenStrategy.name).toBe('login-with-token');
+  });
+
+  it('signs in once and fails a replay with 401', async () => {
+    const token = newToken();
+    const app = appWithOwnRoute((presented) => (presented === token ? { ContactId: 1001 } : null));
+    const ok = await request(app).get('/sso').query({ authToken: token });
+    expect(ok.status).toBe(200);
+    expect(ok.body.user).toBe('u-alice');
+    expect((await request(app).get('/sso').query({ authToken: token })).status).toBe(401);
+  });
+
+  it('hands a validator outage to the error handler as 503', async () => {
+    const app = appWithOwnRoute(() => {
+      throw new Error('down');
+    });
+    const res = await request(app).get('/sso').query({ authToken: newToken() });
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('validator_unavailable');
+  });
+});

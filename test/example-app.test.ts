@@ -1,0 +1,75 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExampleServers, type ExampleServers } from './support/example-servers.js';
+import { leakedSecrets, recordSecret } from './support/secrets.js';
+
+let servers: ExampleServers;
+beforeAll(async () => {
+  servers = await startExampleServers();
+});
+afterAll(() => servers.close());
+
+/** Clicks a partner link and follows the handoff into the portal with a cookie-keeping client. */
+async function openPortalAs(path: string) {
+  const click = await request(servers.partner).get(path);
+  expect(click.status).toBe(302);
+  const handoff = new URL(click.headers['location'] as string);
+  expect(handoff.origin).toBe(servers.portalOrigin);
+  recordSecret(handoff.searchParams.get('authToken')!);
+  const browser = request.agent(servers.portal);
+  const landed = await browser.get(handoff.pathname + handoff.search);
+  return { browser, landed, handoffPath: handoff.pathname + handoff.search };
+}
+
+describe('example portal with the partner simulator', () => {
+  it('lists the people the partner can send', async () => {
+    const page = await request(servers.partner).get('/');
+    expect(page.text).toContain('data-person="alice"');
+    expect(page.text).toContain('/embedded/alice');
+  });
+
+  it('signs Alice in by ContactId and lands on the invoice without the token in the URL', async () => {
+    const { browser, landed } = await openPortalAs('/go/alice?returnTo=/invoices/42');
+    expect(landed.status).toBe(303);
+    expect(landed.headers['location']).toBe('/invoices/42');
+    const invoice = await browser.get('/invoices/42');
+    expect(invoice.text).toContain('data-signed-in-as="alice@example.com"');
+    expect(invoice.text).toContain('data-chrome');
+  });
+
+  it('signs Bob in by an e-mail in another case', async () => {
+    const { browser } = await openPortalAs('/go/bob?returnTo=/');
+    expect((await browser.get('/')).text).toContain('data-signed-in-as="Bob@Example.com"');
+  });
+
+  it('refuses Carol, who is deactivated', async () => {
+    const { landed } = await openPortalAs('/go/carol');
+    expect(landed.status).toBe(403);
+    expect(landed.text).toContain('19001');
+  });
+
+  it('shows the 10376 error page when a link is used twice', async () => {
+    const { handoffPath } = await openPortalAs('/go/alice');
+    const again = await request(servers.portal).get(handoffPath);
+    expect(again.status).toBe(401);
+    expect(again.text).toContain('10376');
+  });
+
+  it('renders without chrome after an embedded handoff', async () => {
+    const frame = await request(servers.partner).get('/embedded/alice');
+    const src = /<iframe title="portal" src="([^"]+)"/.exec(frame.text)![1]!.replaceAll('&amp;', '&');
+    const handoff = new URL(src);
+    recordSecret(handoff.searchParams.get('authToken')!);
+    expect(handoff.searchParams.get('noChrome')).toBe('true');
+    const browser = request.agent(servers.portal);
+    await browser.get(handoff.pathname + handoff.search).expect(303);
+    const page = await browser.get('/invoices/42');
+    expect(page.text).toContain('data-signed-in-as="alice@example.com"');
+    expect(page.text).not.toContain('data-chrome');
+  });
+
+  it('logs audit lines without any token', () => {
+    expect(servers.logLines.length).toBeGreaterThan(0);
+    expect(leakedSecrets(servers.logLines.join('\n'))).toEqual([]);
+  });
+});

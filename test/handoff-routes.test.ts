@@ -1,0 +1,282 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestPortal, newToken, type TestPortal } from './support/portal-app.js';
+import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
+import { leakedSecrets } from './support/secrets.js';
+
+let partner: PartnerServer;
+/** What the partner answers per token; unknown tokens get 401. */
+const answers = new Map<string, unknown>();
+
+beforeAll(async () => {
+  partner = await startPartnerServer();
+});
+afterAll(() => partner.close());
+
+beforeEach(() => {
+  answers.clear();
+  partner.received.length = 0;
+  partner.behave((received, res) => {
+    const token = (JSON.parse(received.body || '{}') as { token?: string }).token ?? '';
+    if (answers.has(token)) json(res, 200, answers.get(token));
+    else json(res, 401, { error: 'invalid' });
+  });
+});
+
+let portal: TestPortal;
+beforeEach(() => {
+  portal = createTestPortal({
+    commands: {
+      LoginWithToken: { method: 'POST', url: `${partner.origin}/validate`, body: '{"token":"{authToken}","ip":"{ipAddress}"}', timeoutMs: 500 },
+    },
+  });
+});
+afterEach(() => portal.login.close());
+
+function tokenFor(answer: unknown): string {
+  const token = newToken();
+  answers.set(token, answer);
+  return token;
+}
+
+describe('GET /authentication/login', () => {
+  describe('when the partner answers ContactId', () => {
+    it('signs the user in and answers 303 to returnTo without the token', async () => {
+      const agent = request.agent(portal.app);
+      const token = tokenFor({ ContactId: 1001 });
+      const res = await agent.get('/authentication/login').query({ authToken: token, returnTo: '/invoices/42' });
+      expect(res.status).toBe(303);
+      expect(res.headers['location']).toBe('/invoices/42');
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(leakedSecrets(JSON.stringify(res.headers))).toEqual([]);
+      const me = await agent.get('/whoami');
+      expect(me.body.user).toBe('u-alice');
+    });
+
+    it('sends the token and the client ip to the partner', async () => {
+      const token = tokenFor({ ContactId: '1001' });
+      await request(portal.app).get('/authentication/login').query({ authToken: token }).expect(303);
+      expect(partner.received).toHaveLength(1);
+      expect(JSON.parse(partner.received[0]!.body)).toEqual({ token, ip: expect.stringMatching(/127\.0\.0\.1$/) });
+      expect(partner.received[0]!.headers['cache-control']).toBe('no-cache');
+    });
+  });
+
+  describe('when the partner answers ContactEmail in another case', () => {
+    it('matches the stored e-mail case-insensitively', async () => {
+      const agent = request.agent(portal.app);
+      await agent.get('/authentication/login').query({ authToken: tokenFor({ ContactEmail: 'BOB@example.COM' }) }).expect(303);
+      expect((await agent.get('/whoami')).body.user).toBe('u-bob');
+    });
+  });
+
+  describe('when signing in', () => {
+    it('regenerates the session id', async () => {
+      const agent = request.agent(portal.app);
+      const before = (await agent.get('/whoami')).body.sessionId as string;
+      await agent.get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) }).expect(303);
+      const after = await agent.get('/whoami');
+      expect(after.body.user).toBe('u-alice');
+      expect(after.body.sessionId).not.toBe(before);
+    });
+
+    it('lands on / when returnTo is missing', async () => {
+      const res = await request(portal.app).get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) });
+      expect(res.headers['location']).toBe('/');
+    });
+
+    it.each([
+      'https://evil.com',
+      '//evil.com',
+      '/\\evil.com',
+      '\\\\evil.com',
+      'javascript:alert(1)',
+      '/%2F%2Fevil.com',
+      '%2F%2Fevil.com',
+      '/%5Cevil.com',
+      '/%252F%252Fevil.com',
+      '/\t/evil.com',
+      'http:/evil.com',
+      ' /\\/evil.com',
+    ])('refuses the open redirect %j and lands on /', async (returnTo) => {
+      const res = await request(portal.app).get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }), returnTo });
+      expect(res.status).toBe(303);
+      expect(res.headers['location']).toBe('/');
+    });
+
+    it('strips an authToken smuggled into returnTo', async () => {
+      const token = tokenFor({ ContactId: 1001 });
+      const res = await request(portal.app).get('/authentication/login').query({ authToken: token, returnTo: `/invoices/1?authToken=${token}&x=1` });
+      expect(res.headers['location']).toBe('/invoices/1?x=1');
+      const res2 = await request(portal.app)
+        .get('/authentication/login')
+        .query({ authToken: tokenFor({ ContactId: 1001 }), returnTo: `/invoices/${encodeURIComponent(token)}` });
+      expect(res2.headers['location']).toBe('/invoices/' + encodeURIComponent(token));
+    });
+
+    it('falls back to / when returnTo carries the token under another name', async () => {
+      const token = tokenFor({ ContactId: 1001 });
+      const res = await request(portal.app).get('/authentication/login').query({ authToken: token, returnTo: `/x?t=${token}` });
+      expect(res.headers['location']).toBe('/');
+    });
+  });
+
+  describe('noChrome', () => {
+    it('is remembered in the session and exposed as res.locals.noChrome', async () => {
+      const agent = request.agent(portal.app);
+      await agent.get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }), noChrome: 'true' }).expect(303);
+      expect((await agent.get('/whoami')).body.noChrome).toBe(true);
+    });
+
+    it('is false without the parameter', async () => {
+      const agent = request.agent(portal.app);
+      await agent.get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) }).expect(303);
+      expect((await agent.get('/whoami')).body.noChrome).toBe(false);
+    });
+  });
+});
+
+describe('POST /authentication/login', () => {
+  it('reads authToken from a form body', async () => {
+    const agent = request.agent(portal.app);
+    const token = tokenFor({ ContactId: 1001 });
+    const res = await agent.post('/authentication/login').type('form').send({ authToken: token, returnTo: '/invoices/7', noChrome: 'true' });
+    expect(res.status).toBe(303);
+    expect(res.headers['location']).toBe('/invoices/7');
+    expect((await agent.get('/whoami')).body).toMatchObject({ user: 'u-alice', noChrome: true });
+  });
+
+  it('reads authToken from a JSON body', async () => {
+    const agent = request.agent(portal.app);
+    await agent.post('/authentication/login').send({ authToken: tokenFor({ ContactEmail: 'bob@example.com' }) }).expect(303);
+    expect((await agent.get('/whoami')).body.user).toBe('u-bob');
+  });
+
+  it('answers 400 invalid_request for a malformed JSON body', async () => {
+    const res = await request(portal.app).post('/authentication/login').set('content-type', 'application/json').set('accept', 'application/json').send('{"authToken":');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_request', number: 19002 });
+  });
+});
+
+describe('failures', () => {
+  const asJson = (token: string) => request(portal.app).get('/authentication/login').query({ authToken: token }).set('accept', 'application/json');
+
+  it('answers 401 token_invalid (10376) when the partner rejects the token', async () => {
+    const res = await asJson(newToken());
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: { code: 'token_invalid', number: 10376, message: 'Token not valid.' } });
+  });
+
+  it('renders an HTML page with the number for browsers', async () => {
+    const res = await request(portal.app).get('/authentication/login').query({ authToken: newToken() }).set('accept', 'text/html');
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).toContain('10376');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it.each([
+    ['no authToken', {}],
+    ['an empty authToken', { authToken: '' }],
+    ['two authTokens', { authToken: ['a', 'b'] }],
+    ['a token with a line break', { authToken: 'abc\r\nx-evil: 1' }],
+    ['a token over 4096 characters', { authToken: 'a'.repeat(4097) }],
+  ])('answers 401 token_invalid for %s without calling the partner', async (_name, query) => {
+    const res = await request(portal.app).get('/authentication/login').query(query).set('accept', 'application/json');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('token_invalid');
+    expect(partner.received).toHaveLength(0);
+  });
+
+  it('answers 401 token_invalid when the answer names nobody', async () => {
+    const res = await asJson(tokenFor({ ok: true }));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('token_invalid');
+  });
+
+  it('answers 401 login_failed (10006) when no portal user matches', async () => {
+    const res = await asJson(tokenFor({ ContactId: 9999 }));
+    expect(res.status).toBe(401);
+    expect(res.body.error).toMatchObject({ code: 'login_failed', number: 10006 });
+  });
+
+  it('answers 403 user_deactivated for a disabled user', async () => {
+    const res = await asJson(tokenFor({ ContactId: 1003 }));
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('user_deactivated');
+  });
+
+  describe('when the partner fails transiently the token stays usable', () => {
+    const faults: [string, Parameters<PartnerServer['behave']>[0]][] = [
+      ['a 500', (_r, res) => json(res, 500, { error: 'boom' })],
+      ['invalid JSON', (_r, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"ContactId":')],
+      ['an oversize body', (_r, res) => json(res, 200, { ContactId: 1001, padding: 'x'.repeat(70_000) })],
+      ['a 302', (_r, res) => void res.writeHead(302, { location: 'http://169.254.169.254/latest' }).end()],
+      ['a delay past the timeout', (_r, res) => void setTimeout(() => json(res, 200, { ContactId: 1001 }), 1500)],
+      ['a malformed ContactId', (_r, res) => json(res, 200, { ContactId: { $ne: 1 } })],
+      ['a dropped connection', (_r, res) => res.socket?.destroy()],
+    ];
+
+    it.each(faults)('after %s: 503 validator_unavailable (10246), then a retry signs in', async (_name, fault) => {
+      const token = tokenFor({ ContactId: 1001 });
+      partner.behave(fault);
+      const failed = await asJson(token);
+      expect(failed.status).toBe(503);
+      expect(failed.body.error).toMatchObject({ code: 'validator_unavailable', number: 10246 });
+      partner.behave((_r, res) => json(res, 200, { ContactId: 1001 }));
+      const retried = await asJson(token);
+      expect(retried.status).toBe(303);
+    });
+  });
+});
+
+describe('single use', () => {
+  it('refuses a token used twice in a row with token_invalid', async () => {
+    const token = tokenFor({ ContactId: 1001 });
+    await request(portal.app).get('/authentication/login').query({ authToken: token }).expect(303);
+    const again = await request(portal.app).get('/authentication/login').query({ authToken: token }).set('accept', 'application/json');
+    expect(again.status).toBe(401);
+    expect(again.body.error.number).toBe(10376);
+  });
+
+  it('of 20 concurrent requests with one token exactly one signs in', async () => {
+    const token = tokenFor({ ContactId: 1001 });
+    partner.behave((_r, res) => void setTimeout(() => json(res, 200, { ContactId: 1001 }), 50));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => request(portal.app).get('/authentication/login').query({ authToken: token }).set('accept', 'application/json')),
+    );
+    const statuses = results.map((res) => res.status);
+    expect(statuses.filter((status) => status === 303)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(19);
+    const signedIn = results.filter((res) => res.status === 303).flatMap((res) => res.headers['set-cookie'] ?? []);
+    expect(signedIn).toHaveLength(1);
+    expect(portal.audit.filter((event) => event.outcome === 'ok')).toHaveLength(1);
+  });
+
+  it('does not spend a token on HEAD (link scanners)', async () => {
+    const token = tokenFor({ ContactId: 1001 });
+    const head = await request(portal.app).head('/authentication/login').query({ authToken: token });
+    expect(head.status).toBe(405);
+    expect(partner.received).toHaveLength(0);
+    await request(portal.app).get('/authentication/login').query({ authToken: token }).expect(303);
+  });
+});
+
+describe('audit', () => {
+  it('records every attempt with a short token hash and never the token', async () => {
+    const good = tokenFor({ ContactId: 1001 });
+    const bad = newToken();
+    await request(portal.app).get('/authentication/login').query({ authToken: good });
+    await request(portal.app).get('/authentication/login').query({ authToken: bad });
+    partner.behave((_r, res) => json(res, 500, {}));
+    await request(portal.app).get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) });
+    expect(portal.audit.map((event) => event.outcome)).toEqual(['ok', 'token_invalid', 'validator_unavailable']);
+    expect(portal.audit[0]).toMatchObject({ type: 'handoff', tenant: 'default', userId: 'u-alice', ip: expect.stringMatching(/127\.0\.0\.1$/) });
+    expect(portal.audit[0]!.tokenHash).toMatch(/^[0-9a-f]{12}$/);
+    expect(portal.audit[2]!.reason).toBe('partner answered 500');
+    expect(portal.audit.every((event) => typeof event.latencyMs === 'number')).toBe(true);
+    expect(leakedSecrets(JSON.stringify(portal.audit))).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createLoginWithToken, type LoginWithTokenOptions } from '../src/index.js';
+
+const resolveUser = () => null;
+const valid = { url: 'https://partner.example/validate', body: '{"token":"{authToken}"}' };
+
+function create(options: Partial<LoginWithTokenOptions<unknown>>) {
+  return () => createLoginWithToken({ resolveUser, ...options } as LoginWithTokenOptions<unknown>);
+}
+
+describe('createLoginWithToken options', () => {
+  it('accepts a minimal configuration', async () => {
+    const login = create({ commands: { LoginWithToken: valid } })();
+    expect(login.tenants).toEqual(['default']);
+    await login.close();
+  });
+
+  it.each<[string, Partial<LoginWithTokenOptions<unknown>>, string]>([
+    ['a missing resolveUser', { resolveUser: undefined }, 'resolveUser: must be a function'],
+    ['a relative URL', { commands: { LoginWithToken: { url: '/validate' } } }, 'commands.LoginWithToken.url: must be an absolute http(s) URL'],
+    ['a non-http URL', { commands: { LoginWithToken: { url: 'file:///etc/passwd' } } }, 'commands.LoginWithToken.url: must be an absolute http(s) URL'],
+    ['a placeholder in the host', { commands: { LoginWithToken: { url: 'https://{tenant}.example/v' } } }, 'commands.LoginWithToken.url: placeholders are not allowed in the scheme, host or port'],
+    ['an unknown placeholder', { commands: { LoginWithToken: { url: 'https://p.example/v?t={authtoken}' } } }, 'commands.LoginWithToken: unknown placeholder {authtoken}'],
+    ['a GET with a body', { commands: { LoginWithToken: { ...valid, method: 'GET' } } }, 'commands.LoginWithToken.body: a GET command cannot have a body'],
+    ['a method other than GET or POST', { commands: { LoginWithToken: { ...valid, method: 'PUT' as 'GET' } } }, 'commands.LoginWithToken.method:'],
+    ['a JSON body with a bare placeholder', { commands: { LoginWithToken: { url: valid.url, body: '{"t": {authToken}}', bodyFormat: 'json' } } }, 'commands.LoginWithToken.body: must be valid JSON'],
+    ['a header with CR/LF', { commands: { LoginWithToken: { ...valid, headers: { 'x-a': 'b\r\nc: d' } } } }, 'commands.LoginWithToken.headers:'],
+    ['a misspelt option', { commands: { LoginWithToken: { ...valid, hedaers: {} } as never } }, 'commands.LoginWithToken.hedaers: unknown option'],
+    ['an unknown top-level option', { comands: {} } as never, 'comands: unknown option'],
+    ['a zero timeout', { http: { timeoutMs: 0 } }, 'http.timeoutMs:'],
+    ['an off-site defaultReturnTo', { handoff: { defaultReturnTo: '//evil.com' } }, 'handoff.defaultReturnTo: must be a same-origin path'],
+    ['two tenants without resolveTenant', { tenants: { a: {}, b: {} } }, 'resolveTenant: is required when more than one tenant is configured'],
+    ['a bad per-tenant URL', { tenants: { acme: { commands: { LoginWithToken: { url: 'nope' } } } } }, 'tenants.acme.commands.LoginWithToken.url: must be an absolute http(s) URL'],
+    ['a redefined built-in placeholder', { placeholders: { authToken: () => 'x' } }, 'placeholders.authToken: is built in'],
+    ['an executor without run', { executor: {} as never }, 'executor: must be an object with a run'],
+  ])('throws a TypeError naming the option for %s', (_name, options, message) => {
+    expect(create(options)).toThrow(TypeError);
+    expect(create(options)).toThrow(message);
+  });
+
+  it('validates per-tenant command functions for every named tenant at start-up', () => {
+    expect(
+      create({
+        tenants: { acme: {}, globex: {} },
+        resolveTenant: () => 'acme',
+        commands: { LoginWithToken: (tenant) => (tenant === 'acme' ? valid : { url: 'ftp://x' }) },
+      }),
+    ).toThrow('commands.LoginWithToken("globex").url: must be an absolute http(s) URL');
+  });
+});

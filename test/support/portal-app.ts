@@ -1,0 +1,73 @@
+import express, { type Express } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { createLoginWithToken, type AuditEvent, type LoginWithToken, type LoginWithTokenOptions } from '../../src/index.js';
+import { recordSecret } from './secrets.js';
+
+/** A user of the test portal. */
+export interface TestUser {
+  id: string;
+  email: string;
+  contactId: string;
+  disabled?: boolean;
+}
+
+/** The portal's users: ContactId 1001 is Alice, Bob is matched by e-mail. */
+export const testUsers: TestUser[] = [
+  { id: 'u-alice', email: 'alice@example.com', contactId: '1001' },
+  { id: 'u-bob', email: 'Bob@Example.com', contactId: '1002' },
+  { id: 'u-carol', email: 'carol@example.com', contactId: '1003', disabled: true },
+];
+
+/** resolveUser of the test portal. */
+export function findTestUser(identity: { contactId?: string; contactEmail?: string }): TestUser | null {
+  if (identity.contactId !== undefined) return testUsers.find((user) => user.contactId === identity.contactId) ?? null;
+  return testUsers.find((user) => user.email.toLowerCase() === identity.contactEmail) ?? null;
+}
+
+/** A test portal and what it recorded. */
+export interface TestPortal {
+  app: Express;
+  login: LoginWithToken;
+  audit: AuditEvent[];
+}
+
+/**
+ * An Express portal as an app developer would build it: express-session, passport, our router,
+ * and a `/whoami` page (JSON) showing the signed-in user, session id and noChrome flag.
+ */
+export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser>>): TestPortal {
+  const audit: AuditEvent[] = [];
+  const login = createLoginWithToken<TestUser>({
+    resolveUser: findTestUser,
+    ...options,
+    audit: (event) => {
+      audit.push(event);
+      options.audit?.(event);
+    },
+  });
+  const auth = new passport.Passport();
+  auth.use(login.authTokenStrategy);
+  auth.serializeUser((user: Express.User, done) => done(null, (user as TestUser).id));
+  auth.deserializeUser((id: string, done) => done(null, testUsers.find((user) => user.id === id) ?? false));
+
+  const app = express();
+  app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
+  app.use(auth.initialize());
+  app.use(auth.session());
+  app.use(login.router);
+  app.get('/whoami', (req, res) => {
+    res.json({ user: (req.user as TestUser | undefined)?.id ?? null, sessionId: req.sessionID, noChrome: res.locals['noChrome'] });
+  });
+  app.get('/invoices/:n', (req, res) => {
+    res.json({ invoice: req.params.n, user: (req.user as TestUser | undefined)?.id ?? null });
+  });
+  return { app, login, audit };
+}
+
+let counter = 0;
+
+/** A fresh, realistic one-time token; recorded so the leak check can look for it. */
+export function newToken(prefix = 'tok'): string {
+  return recordSecret(`${prefix}-${Date.now().toString(36)}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 12)}`);
+}

@@ -1,0 +1,18 @@
+/** Every token, password and pass code the suite uses, so no test can forget to check them. */
+const secrets = new Set<string>();
+
+/** Records `secret` for leak checks and returns it. */
+export function recordSecret(secret: string): string {
+  secrets.add(secret);
+  return secret;
+}
+
+/** The secrets recorded so far. */
+export function recordedSecrets(): string[] {
+  return [...secrets];
+}
+
+/** The recorded secrets that occur in `text` (raw or percent-encoded). */
+export function leakedSecrets(text: string): string[] {
+  return [...secrets].filter((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)));
+}
