@@ -1,14 +1,22 @@
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import { apiErrorHandler } from './adapters/api-error-handler.js';
 import { createAuthTokenStrategy } from './adapters/auth-token-strategy.js';
+import { createBearerMiddleware } from './adapters/bearer-middleware.js';
+import { createBearerStrategy } from './adapters/bearer-strategy.js';
 import { addHandoffRoutes } from './adapters/handoff-routes.js';
 import { noChromeLocals } from './adapters/no-chrome-locals.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
-import { requestErrorHandler } from './adapters/request-error-handler.js';
+import { addTokenRoutes } from './adapters/token-routes.js';
+import { createTokenHasher } from './audit/token-hash.js';
+import type { BearerDependencies } from './bearer/authenticate-bearer.js';
+import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
+import type { CredentialDependencies } from './credentials/issue-session-token.js';
 import { createDefaultExecutor } from './executor/default-executor.js';
 import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
 import { parseOptions } from './parse-options.js';
+import { BruteForceGuard } from './rate-limit/brute-force-guard.js';
 import { PlaceholderBuilder } from './request/placeholder-builder.js';
 import { TenantResolver } from './request/tenant-resolver.js';
 import { systemClock } from './store/clock.js';
@@ -18,10 +26,20 @@ import { UserDirectory } from './users/user-directory.js';
 
 /** What {@link createLoginWithToken} returns: mount the router, register the strategies. */
 export interface LoginWithToken {
-  /** Routes: `GET|POST /authentication/login`. Mount after express-session and passport. */
+  /**
+   * Routes: `GET|POST /authentication/login` (when `LoginWithToken` is configured),
+   * `POST /authentication/token` and `POST /authentication/logout`. Mount after express-session
+   * and passport.
+   */
   readonly router: Router;
   /** The one-time token strategy, named `login-with-token`. */
   readonly authTokenStrategy: PassportStrategy;
+  /** The bearer strategy, named `login-with-token-bearer`; use with `{ session: false }`. */
+  readonly bearerStrategy: PassportStrategy;
+  /** Bearer authentication as plain middleware: `app.use('/api', login.bearer)`. */
+  readonly bearer: RequestHandler;
+  /** Renders `LoginError`s from `bearer` in the API envelope; mount after the API routes. */
+  readonly apiErrorHandler: ErrorRequestHandler;
   /** Sets `res.locals.noChrome` from the session (the router already does this for what it sees). */
   readonly noChromeLocals: RequestHandler;
   /** Tenant names, in configuration order. */
@@ -36,8 +54,10 @@ export interface LoginWithToken {
  *
  * @example
  * ```ts
- * const login = createLoginWithToken({ commands: { LoginWithToken: { url: 'https://partner.example/validate?token={authToken}', method: 'GET' } },
- *   resolveUser: (identity) => users.byContact(identity) });
+ * const login = createLoginWithToken({
+ *   commands: { LoginWithToken: { method: 'GET', url: 'https://partner.example/validate?token={authToken}' } },
+ *   resolveUser: (identity) => users.byContact(identity),
+ * });
  * passport.use(login.authTokenStrategy);
  * app.use(login.router);
  * ```
@@ -48,6 +68,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   const ownStore = parsed.store === undefined ? new MemoryStore({ now }) : undefined;
   const store = parsed.store ?? ownStore!;
   const ownExecutor = parsed.executor === undefined ? createDefaultExecutor(parsed.http) : undefined;
+  const executor = parsed.executor ?? ownExecutor!;
   const tenants = new TenantResolver(Object.keys(parsed.tenants), parsed.resolveTenant);
   const commands = new CommandRegistry({
     defaults: parsed.commands,
@@ -57,27 +78,59 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   // Per-tenant command functions are checked now for every tenant the app named.
   for (const tenant of tenants.names) for (const name of Object.keys(parsed.commands)) commands.resolve(name, tenant);
 
+  const users = new UserDirectory<User>(options);
+  const placeholders = new PlaceholderBuilder(parsed.placeholders);
+  const tokenHash = createTokenHasher(parsed.auditKey);
+  const guard = new BruteForceGuard(store.rateLimits, parsed.rateLimits.windowMs, now);
+  const shared = { users, tenants, audit: parsed.audit, tokenHash, now };
+
   const handoff: HandoffDependencies<User> = {
+    ...shared,
     commands,
-    executor: parsed.executor ?? ownExecutor!,
+    executor,
     ledger: store.ledger,
-    users: new UserDirectory<User>(options),
-    tenants,
-    placeholders: new PlaceholderBuilder(parsed.placeholders),
-    audit: parsed.audit,
-    now,
+    placeholders,
     maxTokenAgeMs: parsed.handoff.maxTokenAgeMs,
     reservationMs: parsed.handoff.reservationMs,
+  };
+  const bearer: BearerDependencies<User> = {
+    ...shared,
+    sessions: store.sessions,
+    remote: new RemoteBearerValidator(
+      { commands, executor, placeholders, now },
+      {
+        ttlMs: parsed.bearer.cacheTtlMs,
+        negativeTtlMs: parsed.bearer.negativeCacheTtlMs,
+        maxEntries: parsed.bearer.cacheMaxEntries,
+      },
+    ),
+    guard,
+    failuresPerIp: parsed.rateLimits.bearerFailuresPerIp,
+    realm: parsed.bearer.realm,
+    allowQueryToken: parsed.bearer.allowQueryToken,
+  };
+  const credentials: CredentialDependencies<User> = {
+    ...shared,
+    commands,
+    executor,
+    sessions: store.sessions,
+    placeholders,
+    guard,
+    limits: { failuresPerIp: parsed.rateLimits.tokenFailuresPerIp, failuresPerUsername: parsed.rateLimits.tokenFailuresPerUsername },
+    ttlMs: parsed.sessionTokens.ttlMs,
   };
 
   const router = express.Router();
   router.use(noChromeLocals);
   if (commands.has('LoginWithToken')) addHandoffRoutes(router, handoff, parsed.handoff.defaultReturnTo);
-  router.use(requestErrorHandler);
+  addTokenRoutes(router, credentials, { ...shared, sessions: store.sessions, realm: bearer.realm, allowQueryToken: bearer.allowQueryToken });
 
   return {
     router,
     authTokenStrategy: createAuthTokenStrategy(handoff),
+    bearerStrategy: createBearerStrategy(bearer),
+    bearer: createBearerMiddleware(bearer),
+    apiErrorHandler,
     noChromeLocals,
     tenants: tenants.names,
     async close() {

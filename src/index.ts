@@ -1,6 +1,18 @@
 export { createLoginWithToken, type LoginWithToken } from './create-login-with-token.js';
-export type { LoginWithTokenOptions, TenantOptions, HandoffOptions } from './login-with-token-options.js';
+export type {
+  LoginWithTokenOptions,
+  TenantOptions,
+  HandoffOptions,
+  SessionTokenOptions,
+  BearerOptions,
+  RateLimitOptions,
+} from './login-with-token-options.js';
 export { authTokenStrategyName } from './adapters/auth-token-strategy.js';
+export { bearerStrategyName } from './adapters/bearer-strategy.js';
+export type { BearerInfo } from './bearer/authenticate-bearer.js';
+export { extractBearerToken, type BearerExtraction } from './bearer/extract-bearer-token.js';
+export { sessionTokenPrefix } from './credentials/session-token.js';
+export { tokenRequestSchema, type TokenRequest } from './credentials/token-request.js';
 export type { PassportStrategy } from './adapters/passport-strategy.js';
 export { noChromeLocals } from './adapters/no-chrome-locals.js';
 export type { SessionState } from './adapters/session-control.js';
@@ -26,6 +38,8 @@ export type { RequestInfo } from './request/request-info.js';
 export type { PlaceholderSource } from './request/placeholder-builder.js';
 export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.js';
 export type { Store } from './store/store.js';
+export type { SessionStore, StoredSession, SessionIdentity, UserSessionEntry } from './store/session-store.js';
+export type { RateLimitStore, RateCounter } from './store/rate-limit-store.js';
 export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
 export type { Clock } from './store/clock.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';

@@ -27,6 +27,38 @@ export interface HandoffOptions {
   defaultReturnTo?: string;
 }
 
+/** Options of the session tokens issued by `POST {mount}/authentication/token`. */
+export interface SessionTokenOptions {
+  /** Absolute lifetime; no use extends it. @default 3600000 (1 hour) */
+  ttlMs?: number;
+}
+
+/** Options of bearer authentication (RFC 6750). */
+export interface BearerOptions {
+  /** `realm` of the `WWW-Authenticate` challenge. @default 'api' */
+  realm?: string;
+  /** Accept `?access_token=` in the query (leaks into logs and history; avoid). @default false */
+  allowQueryToken?: boolean;
+  /** How long a partner's positive `ValidateBearer` answer is reused (never past its `exp`). @default 30000 */
+  cacheTtlMs?: number;
+  /** How long a rejection is reused, at most 5000. @default 0 (not cached) */
+  negativeCacheTtlMs?: number;
+  /** Most answers cached per process; the oldest goes first. @default 10000 */
+  cacheMaxEntries?: number;
+}
+
+/** Brute-force limits, counted as failures in fixed windows in the store. */
+export interface RateLimitOptions {
+  /** Window length. @default 900000 (15 min) */
+  windowMs?: number;
+  /** Failed `authentication/token` calls per client address. @default 100 */
+  tokenFailuresPerIp?: number;
+  /** Failed `authentication/token` calls per username (and tenant). @default 10 */
+  tokenFailuresPerUsername?: number;
+  /** Failed bearer lookups per client address. @default 100 */
+  bearerFailuresPerIp?: number;
+}
+
 /**
  * Options of {@link createLoginWithToken}. Validated once, when the factory runs: a bad option
  * throws a `TypeError` naming its path.
@@ -56,12 +88,23 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
   executor?: CommandExecutor;
   /** Settings of the default HTTP executor (ignored with a custom `executor`). */
   http?: HttpExecutorOptions;
-  /** Where ledger entries live. @default a new MemoryStore */
+  /** Where one-time tokens, sessions and rate-limit counters live. @default a new MemoryStore */
   store?: Store;
   /** The handoff's settings. */
   handoff?: HandoffOptions;
-  /** Receives one structured, token-free event per attempt. @default none */
+  /** Session tokens from `authentication/token`. */
+  sessionTokens?: SessionTokenOptions;
+  /** Bearer authentication. */
+  bearer?: BearerOptions;
+  /** Brute-force limits. */
+  rateLimits?: RateLimitOptions;
+  /** Receives one structured, token-free event per attempt (bearer: failures only). @default none */
   audit?: AuditSink;
+  /**
+   * Key of the hash that stands for tokens in audit events; give every instance the same key to
+   * correlate events across instances. @default 32 random bytes per process
+   */
+  auditKey?: string;
   /** Time source, for tests. @default Date.now */
   now?: Clock;
 }

@@ -49,7 +49,7 @@ const optionsSchema = z
       })
       .default({}),
     store: z
-      .custom<Store>((value) => typeof (value as Store | null)?.ledger?.reserve === 'function', {
+      .custom<Store>((value) => typeof (value as Store | null)?.ledger?.reserve === 'function' && typeof (value as Store).sessions?.use === 'function', {
         message: 'must be a Store (e.g. new MemoryStore())',
       })
       .optional(),
@@ -63,7 +63,26 @@ const optionsSchema = z
           .default('/'),
       })
       .default({ maxTokenAgeMs: 600_000, reservationMs: 60_000, defaultReturnTo: '/' }),
+    sessionTokens: z.strictObject({ ttlMs: durationMs(30 * 24 * 3600_000).default(3600_000) }).default({ ttlMs: 3600_000 }),
+    bearer: z
+      .strictObject({
+        realm: z.string().regex(/^[\x20-\x7e]{1,64}$/).refine((realm) => !/["\\]/.test(realm), 'must not contain quotes or backslashes').default('api'),
+        allowQueryToken: z.boolean().default(false),
+        cacheTtlMs: durationMs(3600_000).default(30_000),
+        negativeCacheTtlMs: z.number().int().min(0).max(5_000).default(0),
+        cacheMaxEntries: z.number().int().positive().max(10_000_000).default(10_000),
+      })
+      .default({ realm: 'api', allowQueryToken: false, cacheTtlMs: 30_000, negativeCacheTtlMs: 0, cacheMaxEntries: 10_000 }),
+    rateLimits: z
+      .strictObject({
+        windowMs: durationMs(24 * 3600_000).default(900_000),
+        tokenFailuresPerIp: z.number().int().positive().default(100),
+        tokenFailuresPerUsername: z.number().int().positive().default(10),
+        bearerFailuresPerIp: z.number().int().positive().default(100),
+      })
+      .default({ windowMs: 900_000, tokenFailuresPerIp: 100, tokenFailuresPerUsername: 10, bearerFailuresPerIp: 100 }),
     audit: functionSchema<AuditSink>().optional(),
+    auditKey: z.string().min(16, 'must be at least 16 characters').optional(),
     now: functionSchema<Clock>().optional(),
   })
   .superRefine((options, ctx) => {

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/index.js';
 import { createTestPortal, newToken, type TestPortal } from './support/portal-app.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 import { leakedSecrets } from './support/secrets.js';
@@ -253,6 +254,24 @@ describe('single use', () => {
     const signedIn = results.filter((res) => res.status === 303).flatMap((res) => res.headers['set-cookie'] ?? []);
     expect(signedIn).toHaveLength(1);
     expect(portal.audit.filter((event) => event.outcome === 'ok')).toHaveLength(1);
+  });
+
+  it('ends the session and keeps the token when marking it used fails', async () => {
+    const store = new MemoryStore();
+    const consume = store.ledger.consume.bind(store.ledger);
+    let failures = 1;
+    store.ledger.consume = async (...args) => (failures-- > 0 ? Promise.reject(new Error('store down')) : consume(...args));
+    portal = createTestPortal({ store, commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } } });
+    const token = tokenFor({ ContactId: 1001 });
+    const agent = request.agent(portal.app);
+    const failed = await agent.get('/authentication/login').query({ authToken: token }).set('accept', 'application/json');
+    expect(failed.status).toBe(503);
+    expect((await agent.get('/whoami')).body.user).toBeNull();
+    await agent.get('/authentication/login').query({ authToken: token }).expect(303);
+    expect((await agent.get('/whoami')).body.user).toBe('u-alice');
+    const replay = await request(portal.app).get('/authentication/login').query({ authToken: token });
+    expect(replay.status).toBe(401);
+    await store.close();
   });
 
   it('does not spend a token on HEAD (link scanners)', async () => {

@@ -29,6 +29,13 @@ describe('safeReturnTo', () => {
     'javascript:alert(1)',
     '/%E0%A4%A',
     '/' + 'a'.repeat(2048),
+    '/.//evil.com',
+    '/%2e%2e//evil.com/x',
+    '/a/..//evil.com',
+    '/.%2e//evil.com',
+    '/x/../..//evil.com',
+    '/.///evil.com',
+    '/./\\evil.com',
   ])('refuses %j', (input) => {
     expect(safeReturnTo(input, '/home')).toBe('/home');
   });

@@ -114,14 +114,27 @@ describe('placeholders cannot change the structure of the request', () => {
       });
     });
 
-    it.each(hostile)('keeps the header set for %j', async (value) => {
+    const headerSafe = hostile.filter((value) => !/[",;\\]/.test(value));
+    const headerStructural = hostile.filter((value) => /[",;\\]/.test(value));
+
+    it.each(headerSafe)('keeps the header set for %j', async (value) => {
       await handoff(value).expect(303);
       const received = partner.received[0]!;
       expect(received.headers['x-token']).toBe(value);
       expect(received.headers['x-injected']).toBeUndefined();
     });
 
-    it.each(['abc\r\nX-Injected: 1', 'abc\nX-Injected: 1', 'abc\rX', 'a\u0000b'])(
+    it.each([...headerStructural, '1; role=admin; tok=forged', 'a, b'])(
+      'refuses %j, which would add list items or parameters to a header, and sends nothing',
+      async (value) => {
+        const res = await handoff('good-token-value', { ref: value });
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('invalid_request');
+        expect(partner.received).toHaveLength(0);
+      },
+    );
+
+    it.each(['abc\r\nX-Injected: 1', 'abc\nX-Injected: 1', 'abc\rX', 'a\u0000b', 'a b', 'caf\u00e9'])(
       'refuses %j in a header value with 400 invalid_request and sends nothing',
       async (ref) => {
         const res = await handoff('good-token-value', { ref });
@@ -130,6 +143,19 @@ describe('placeholders cannot change the structure of the request', () => {
         expect(partner.received).toHaveLength(0);
       },
     );
+
+    it('refuses a placeholder value with a lone surrogate with 400, not a 503', async () => {
+      const res = await request(portal.app)
+        .post('/authentication/login')
+        .set('accept', 'application/json')
+        .send({ authToken: recordSecret('surrogate-token-1'), ref: 'x' });
+      expect(res.status).toBe(303);
+      const lone = await request(portal.app)
+        .post('/authentication/login')
+        .set('accept', 'application/json')
+        .send({ authToken: recordSecret('surrogate-token-2'), InvoiceNumber: '\ud800' });
+      expect(lone.status).not.toBe(503);
+    });
 
     it('refuses CR/LF in the token itself before anything is sent', async () => {
       const res = await handoff('abc\r\nX-Injected: 1');

@@ -3,6 +3,7 @@ import { LoginError, isLoginError } from '../errors/login-error.js';
 import { redeemAuthToken, type HandoffDependencies } from '../handoff/redeem-auth-token.js';
 import { safeReturnTo } from '../handoff/safe-return-to.js';
 import { readParameter } from '../request/request-info.js';
+import { bodyErrorHandler } from './body-error-handler.js';
 import { renderHandoffError } from './render-handoff-error.js';
 import { hasPassportSession, passportSessionControl, writeSessionState } from './session-control.js';
 import { toRequestInfo } from './to-request-info.js';
@@ -43,4 +44,5 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
   });
   router.get(handoffPath, handle);
   router.post(handoffPath, express.urlencoded({ extended: false, limit: bodyLimit }), express.json({ limit: bodyLimit }), handle);
+  router.use(handoffPath, bodyErrorHandler(renderHandoffError));
 }

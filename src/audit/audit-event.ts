@@ -5,7 +5,7 @@ export type AuditEventType = 'handoff' | 'bearer' | 'session-token' | 'logout' |
 
 /**
  * One structured record per attempt. It never holds a token, password or pass code: tokens
- * appear only as `tokenHash`, the first 12 hex digits of their SHA-256.
+ * appear only as `tokenHash`, the first 12 hex digits of a keyed hash (see `auditKey`).
  */
 export interface AuditEvent {
   readonly type: AuditEventType;

@@ -1,6 +1,13 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
-/** The first 12 hex digits of the token's SHA-256: enough to correlate logs, useless to replay. */
-export function tokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex').slice(0, 12);
+/** Turns a token into the short, keyed hash that audit events carry instead of the token. */
+export type TokenHasher = (token: string) => string;
+
+/**
+ * The first 12 hex digits of HMAC-SHA256(key, token). Keyed, so even a short token cannot be
+ * recovered from an audit log by hashing guesses. Instances that share `key` produce the same
+ * hash for the same token; without a key each process draws its own.
+ */
+export function createTokenHasher(key: string | Buffer = randomBytes(32)): TokenHasher {
+  return (token) => createHmac('sha256', key).update(token).digest('hex').slice(0, 12);
 }

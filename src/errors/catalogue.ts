@@ -29,6 +29,7 @@ export const catalogue = {
   invalid_request: { number: 19002, status: 400, message: 'The request is malformed.' },
   rate_limited: { number: 19003, status: 429, message: 'Too many attempts. Try again later.' },
   store_unavailable: { number: 19004, status: 503, message: 'A backing service is unavailable. Try again later.' },
+  token_missing: { number: 19005, status: 401, message: 'Authentication required.' },
 } as const satisfies Record<string, { number: number; status: number; message: string }>;
 
 /** Every error code the package can answer with; `switch (err.code)` over it is exhaustive. */

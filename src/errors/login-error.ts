@@ -7,6 +7,8 @@ export interface LoginErrorOptions {
    * token, password or pass code.
    */
   reason?: string;
+  /** Detail that is safe to show the client, e.g. which request fields are missing. */
+  description?: string;
   /** Extra response headers, e.g. `WWW-Authenticate` or `Retry-After`. */
   headers?: Record<string, string>;
   /** The underlying fault, kept for debugging; never rendered. */
@@ -32,6 +34,8 @@ export class LoginError extends Error {
   readonly status: number;
   /** Audit-only explanation; never rendered. */
   readonly reason: string | undefined;
+  /** Public detail (field names and the like); rendered as the envelope's `description`. */
+  readonly description: string | undefined;
   /** Response headers that belong with this error. */
   readonly headers: Record<string, string>;
 
@@ -42,6 +46,7 @@ export class LoginError extends Error {
     this.number = entry.number;
     this.status = entry.status;
     this.reason = options.reason;
+    this.description = options.description;
     this.headers = options.headers ?? {};
   }
 

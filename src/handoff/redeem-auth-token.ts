@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-event.js';
 import { emitAudit } from '../audit/emit-audit.js';
-import { tokenHash } from '../audit/token-hash.js';
+import type { TokenHasher } from '../audit/token-hash.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
+import { secretHash } from '../crypto/secret-hash.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
 import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
@@ -24,6 +24,8 @@ export interface HandoffDependencies<User> {
   readonly tenants: TenantResolver;
   readonly placeholders: PlaceholderBuilder;
   readonly audit: AuditSink | undefined;
+  /** Keyed hash that stands for a token in audit events. */
+  readonly tokenHash: TokenHasher;
   readonly now: Clock;
   /** How long a redeemed token is remembered as used. */
   readonly maxTokenAgeMs: number;
@@ -77,7 +79,11 @@ export async function redeemAuthToken<User>(
       throw new LoginError('token_invalid', { reason: authToken === undefined ? 'no authToken' : 'malformed authToken' });
     }
     const result = await redeemOnce(deps, request, tenant, authToken, session, signal);
-    userId = deps.users.idOf(result.user);
+    try {
+      userId = deps.users.idOf(result.user);
+    } catch {
+      // The sign-in happened; a faulty userIdOf may only cost the audit event its user id.
+    }
     emitAudit(deps.audit, audit('ok'));
     return result;
   } catch (error) {
@@ -95,7 +101,7 @@ export async function redeemAuthToken<User>(
       ip: request.ip,
       ...(tenant === undefined ? {} : { tenant }),
       ...(userId === undefined ? {} : { userId }),
-      ...(authToken === undefined ? {} : { tokenHash: tokenHash(authToken) }),
+      ...(authToken === undefined ? {} : { tokenHash: deps.tokenHash(authToken) }),
       ...(reason === undefined ? {} : { reason }),
     };
   }
@@ -111,11 +117,12 @@ async function redeemOnce<User>(
 ): Promise<HandoffResult<User>> {
   const command = deps.commands.resolve('LoginWithToken', tenant);
   if (command === undefined) throw new LoginError('token_invalid', { reason: 'no LoginWithToken command for this tenant' });
-  const key = ledgerKey(tenant, authToken);
+  const key = secretHash('authToken', tenant, authToken);
   const reservation = await deps.ledger.reserve(key, deps.reservationMs);
   if (reservation.status !== 'reserved') {
     throw new LoginError('token_invalid', { reason: reservation.status === 'used' ? 'token already used' : 'token is being redeemed' });
   }
+  let sessionStarted = false;
   try {
     const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, { authToken }), signal);
     if (answer === null) throw new LoginError('token_invalid', { reason: 'partner rejected the token' });
@@ -131,21 +138,18 @@ async function redeemOnce<User>(
     const user = await deps.users.resolve(identity);
     try {
       await session.start(user);
+      sessionStarted = true;
     } catch (error) {
       throw new LoginError('store_unavailable', { reason: `starting the session failed: ${describeFault(error)}`, cause: error });
     }
     if (!(await deps.ledger.consume(key, reservation.id, deps.maxTokenAgeMs))) {
-      await session.end().catch(() => undefined);
       throw new LoginError('token_invalid', { reason: 'reservation expired before the token was consumed' });
     }
     return { user, identity, tenant };
   } catch (error) {
+    // Whatever failed, the user must not stay signed in on a token that remains redeemable.
+    if (sessionStarted) await session.end().catch(() => undefined);
     await deps.ledger.release(key, reservation.id).catch(() => undefined);
     throw error;
   }
-}
-
-/** Ledger key: 128 bits of SHA-256 over tenant and token, so the ledger never holds a token. */
-export function ledgerKey(tenant: string, token: string): string {
-  return createHash('sha256').update(tenant).update('\u0000').update(token).digest('base64url').slice(0, 22);
 }

@@ -33,6 +33,8 @@ export function safeReturnTo(value: unknown, fallback: string, secret?: string):
   const tokenParameters = [...url.searchParams.keys()].filter((name) => name.toLowerCase() === 'authtoken');
   for (const name of tokenParameters) url.searchParams.delete(name);
   const target = url.pathname + url.search + url.hash;
+  // Dot segments are resolved by the URL parser: `/.//evil.com` becomes `//evil.com`.
+  if (!isPlainPath(target)) return fallback;
   if (secret && (target.includes(secret) || safeDecode(target).includes(secret))) return fallback;
   return target;
 }

@@ -15,15 +15,22 @@ export interface RequestInfo {
   readonly ip: string;
 }
 
-/** A single string parameter from the query or, for non-GET requests, the body; arrays are refused. */
+/**
+ * A single string parameter from the query or, for non-GET requests, the body. Arrays, objects
+ * and strings with lone surrogates (which no encoder can represent) read as absent.
+ */
 export function readParameter(request: RequestInfo, name: string): string | undefined {
   const fromQuery = request.query[name];
-  if (typeof fromQuery === 'string') return fromQuery;
+  if (typeof fromQuery === 'string') return wellFormed(fromQuery);
   if (request.method === 'GET' || request.method === 'HEAD') return undefined;
   const body = request.body;
   if (body !== null && typeof body === 'object' && Object.hasOwn(body, name)) {
     const value = (body as Record<string, unknown>)[name];
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string') return wellFormed(value);
   }
   return undefined;
+}
+
+function wellFormed(value: string): string | undefined {
+  return value.isWellFormed() ? value : undefined;
 }

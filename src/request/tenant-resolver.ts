@@ -11,10 +11,13 @@ export const defaultTenant = 'default';
  */
 export class TenantResolver {
   readonly #names: ReadonlySet<string>;
+  /** True when the app named its tenants (rather than using the implicit `default`). */
+  readonly configured: boolean;
   readonly #only: string | undefined;
   readonly #resolve: ((request: RequestInfo) => string | undefined) | undefined;
 
   constructor(names: readonly string[], resolve?: (request: RequestInfo) => string | undefined) {
+    this.configured = names.length > 0;
     this.#names = new Set(names.length === 0 ? [defaultTenant] : names);
     this.#only = this.#names.size === 1 ? [...this.#names][0] : undefined;
     this.#resolve = resolve;

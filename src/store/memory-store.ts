@@ -1,11 +1,15 @@
 import { systemClock, type Clock } from './clock.js';
 import { MemoryLedger } from './memory-ledger.js';
+import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
+import { MemorySessionStore } from './memory-session-store.js';
 import type { Store } from './store.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Most one-time tokens remembered at once; past it new redemptions get `store_unavailable`. @default 1_000_000 */
   maxLedgerEntries?: number;
+  /** Most rate-limit counters held at once (oldest dropped first). @default 100_000 */
+  maxRateLimitEntries?: number;
   /** How often expired entries are swept. @default 30000 */
   sweepIntervalMs?: number;
   /** Time source, for tests. @default Date.now */
@@ -18,17 +22,23 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements Store {
   readonly ledger: MemoryLedger;
+  readonly sessions: MemorySessionStore;
+  readonly rateLimits: MemoryRateLimitStore;
   readonly #timer: NodeJS.Timeout;
 
   constructor(options: MemoryStoreOptions = {}) {
     const now = options.now ?? systemClock;
     this.ledger = new MemoryLedger({ maxEntries: options.maxLedgerEntries ?? 1_000_000, now });
+    this.sessions = new MemorySessionStore({ now });
+    this.rateLimits = new MemoryRateLimitStore({ now, maxEntries: options.maxRateLimitEntries ?? 100_000 });
     this.#timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000).unref();
   }
 
   /** Drops every expired entry now. */
   sweep(): void {
     this.ledger.sweep();
+    this.sessions.sweep();
+    this.rateLimits.sweep();
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,18 @@
 import type { OneTimeLedger } from './one-time-ledger.js';
+import type { RateLimitStore } from './rate-limit-store.js';
+import type { SessionStore } from './session-store.js';
 
 /**
  * Everything the package keeps between requests, by role. The in-memory store is the embedded
- * default; run several instances on a shared store.
+ * default; instances of one portal share a Redis store.
  */
 export interface Store {
   /** One-time token ledger for the handoff. */
   readonly ledger: OneTimeLedger;
+  /** Session tokens and LogonWithToken connections. */
+  readonly sessions: SessionStore;
+  /** Brute-force counters. */
+  readonly rateLimits: RateLimitStore;
   /** Stops timers and closes connections the store owns. */
   close(): Promise<void>;
 }

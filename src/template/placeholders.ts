@@ -1,8 +1,29 @@
+import { LoginError } from '../errors/login-error.js';
+
 /** Values substituted into a command template, by placeholder name (`{authToken}` → `authToken`). */
 export type Placeholders = Readonly<Record<string, string | undefined>>;
 
-/** The placeholders every request provides; apps may declare more. */
-export const builtInPlaceholders = ['authToken', 'ipAddress', 'InvoiceNumber', 'tenant', 'requestId'] as const;
+/**
+ * The placeholders the package fills: the handoff's (`authToken`, `InvoiceNumber`), every
+ * request's (`ipAddress`, `tenant`, `requestId`), `ValidateBearer`'s (`bearerToken`) and the
+ * credential commands' (`username`, `password`, `organisation`, `unit`, `authenticationCode`,
+ * `identifier`, `passCode`). Apps may declare more.
+ */
+export const builtInPlaceholders = [
+  'authToken',
+  'ipAddress',
+  'InvoiceNumber',
+  'tenant',
+  'requestId',
+  'bearerToken',
+  'username',
+  'password',
+  'organisation',
+  'unit',
+  'authenticationCode',
+  'identifier',
+  'passCode',
+] as const;
 
 const placeholderPattern = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -27,13 +48,24 @@ export function placeholderNames(text: string): string[] {
   return [...text.matchAll(placeholderPattern)].map((match) => match[1]!);
 }
 
-/** Joins parts, passing every placeholder value through `encode`. Missing values render empty. */
+/**
+ * Joins parts, passing every placeholder value through `encode`. Missing values render empty.
+ * A value with a lone surrogate (not representable in UTF-8) is refused with `invalid_request`.
+ */
 export function renderParts(
   parts: readonly TemplatePart[],
   values: Placeholders,
   encode: (value: string) => string,
 ): string {
   let out = '';
-  for (const part of parts) out += 'literal' in part ? part.literal : encode(values[part.placeholder] ?? '');
+  for (const part of parts) {
+    if ('literal' in part) {
+      out += part.literal;
+      continue;
+    }
+    const value = values[part.placeholder] ?? '';
+    if (!value.isWellFormed()) throw new LoginError('invalid_request', { reason: `placeholder ${part.placeholder} is not well-formed text` });
+    out += encode(value);
+  }
   return out;
 }

@@ -1,0 +1,19 @@
+import type { RequestHandler } from 'express';
+import { authenticateBearer, type BearerDependencies } from '../bearer/authenticate-bearer.js';
+import { toRequestInfo } from './to-request-info.js';
+
+/**
+ * Express middleware guarding a route with a bearer token: sets `req.user` and `req.authInfo`
+ * and calls `next()`, or hands a `LoginError` (with `status` and `WWW-Authenticate`) to
+ * `next(err)` — render it with `apiErrorHandler` or your own handler.
+ */
+export function createBearerMiddleware<User>(deps: BearerDependencies<User>): RequestHandler {
+  return (req, _res, next) => {
+    authenticateBearer(deps, toRequestInfo(req)).then((result) => {
+      const request = req as unknown as { user?: unknown; authInfo?: unknown };
+      request.user = result.user;
+      request.authInfo = result.info;
+      next();
+    }, next);
+  };
+}

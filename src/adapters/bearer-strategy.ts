@@ -1,0 +1,28 @@
+import CustomStrategy from 'passport-custom';
+import { authenticateBearer, type BearerDependencies } from '../bearer/authenticate-bearer.js';
+import { isLoginError } from '../errors/login-error.js';
+import { named, type PassportStrategy } from './passport-strategy.js';
+import { toRequestInfo } from './to-request-info.js';
+
+/** Fixed name of the bearer strategy: `passport.authenticate('login-with-token-bearer', { session: false })`. */
+export const bearerStrategyName = 'login-with-token-bearer';
+
+/**
+ * The bearer strategy as Passport expects it (the contract of passport-http-bearer): missing
+ * or invalid tokens `fail` with the `WWW-Authenticate` challenge (401), malformed requests
+ * `fail(400)`, rate limits and outages go to `error` as a `LoginError` (429/503), success sets
+ * `req.user` with the token's facts as `info`.
+ */
+export function createBearerStrategy<User>(deps: BearerDependencies<User>): PassportStrategy {
+  const strategy = new CustomStrategy((req, done) => {
+    authenticateBearer(deps, toRequestInfo(req)).then(
+      (result) => done(null, result.user, result.info),
+      (error: unknown) => {
+        if (!isLoginError(error) || error.retryable) done(error);
+        else if (error.status === 400) done(null, false, 400);
+        else done(null, false, error.headers['www-authenticate']);
+      },
+    );
+  });
+  return named(strategy, bearerStrategyName);
+}

@@ -1,0 +1,118 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { CommandRegistry } from '../commands/command-registry.js';
+import type { CommandExecutor } from '../executor/command-executor.js';
+import { validatorUnavailable } from '../executor/unavailable.js';
+import { parseIdentityAnswer, readPath } from '../identity/parse-identity.js';
+import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
+import type { RequestInfo } from '../request/request-info.js';
+import type { Clock } from '../store/clock.js';
+import type { SessionIdentity } from '../store/session-store.js';
+
+/** Settings of {@link RemoteBearerValidator}. */
+export interface RemoteBearerOptions {
+  /** How long a positive answer is reused; never beyond the answer's `exp`. */
+  readonly ttlMs: number;
+  /** How long a rejection is reused (0: not at all). */
+  readonly negativeTtlMs: number;
+  /** Most answers cached; the oldest is dropped first. */
+  readonly maxEntries: number;
+  /** HMAC key for cache keys. @default 32 random bytes per process */
+  readonly secret?: Buffer;
+}
+
+interface Cached {
+  readonly identity: SessionIdentity | null;
+  readonly until: number;
+}
+
+/**
+ * Validates bearer tokens the portal did not issue through the tenant's `ValidateBearer`
+ * command, with a bounded cache and single-flight: concurrent requests for one uncached token
+ * share one upstream call. Cache keys are HMACs of tenant, command and token — the token itself
+ * is never held. Outages are not cached.
+ */
+export class RemoteBearerValidator {
+  readonly #cache = new Map<string, Cached>();
+  readonly #inFlight = new Map<string, Promise<Cached>>();
+  readonly #secret: Buffer;
+
+  constructor(
+    private readonly deps: {
+      readonly commands: CommandRegistry;
+      readonly executor: CommandExecutor;
+      readonly placeholders: PlaceholderBuilder;
+      readonly now: Clock;
+    },
+    private readonly options: RemoteBearerOptions,
+  ) {
+    this.#secret = options.secret ?? randomBytes(32);
+  }
+
+  /** True when `tenant` has a `ValidateBearer` command. */
+  handles(tenant: string): boolean {
+    return this.deps.commands.resolve('ValidateBearer', tenant) !== undefined;
+  }
+
+  /**
+   * The identity the partner vouches for, or `null` when it rejects the token.
+   * @throws LoginError `validator_unavailable` when the partner gives no usable answer.
+   */
+  async validate(request: RequestInfo, tenant: string, token: string): Promise<SessionIdentity | null> {
+    const key = createHmac('sha256', this.#secret).update(`${tenant}\u0000ValidateBearer\u0000${token}`).digest('base64url');
+    const cached = this.#cache.get(key);
+    if (cached !== undefined) {
+      if (cached.until > this.deps.now()) return cached.identity;
+      this.#cache.delete(key);
+    }
+    let pending = this.#inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#ask(request, tenant, token).finally(() => this.#inFlight.delete(key));
+      this.#inFlight.set(key, pending);
+      const answer = await pending;
+      this.#remember(key, answer);
+      return answer.identity;
+    }
+    return (await pending).identity;
+  }
+
+  /** Number of cached answers. */
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
+    const command = this.deps.commands.resolve('ValidateBearer', tenant)!;
+    const placeholders = this.deps.placeholders.build(request, tenant, { bearerToken: token });
+    // The upstream call is shared, so no single client's disconnect may cancel it.
+    const answer = await this.deps.executor.run(command, placeholders, new AbortController().signal);
+    const now = this.deps.now();
+    const rejected = { identity: null, until: now + this.options.negativeTtlMs };
+    if (answer === null) return rejected;
+    const parsed = parseIdentityAnswer(answer, command.definition.identity);
+    if (parsed.kind === 'malformed') throw validatorUnavailable(`partner answer is malformed: ${parsed.reason}`);
+    if (parsed.kind === 'none') return rejected;
+    const expiresAt = answerExpiry(answer, now);
+    if (expiresAt !== undefined && expiresAt <= now) return rejected;
+    const identity: SessionIdentity = {
+      ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
+      ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
+      tokenType: 'bearer',
+    };
+    return { identity, until: Math.min(now + this.options.ttlMs, expiresAt ?? Infinity) };
+  }
+
+  #remember(key: string, answer: Cached): void {
+    if (answer.until <= this.deps.now()) return;
+    if (this.#cache.size >= this.options.maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+    this.#cache.set(key, answer);
+  }
+}
+
+/** The answer's expiry: `exp` (seconds since the epoch) or `expires_in` (seconds from now). */
+function answerExpiry(answer: unknown, now: number): number | undefined {
+  const exp = readPath(answer, 'exp');
+  if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;
+  const expiresIn = readPath(answer, 'expires_in');
+  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) return now + expiresIn * 1000;
+  return undefined;
+}

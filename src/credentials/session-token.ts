@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import { secretHash } from '../crypto/secret-hash.js';
+
+/** Every session token starts with this, so the bearer check knows it is ours (and scanners can find leaked ones). */
+export const sessionTokenPrefix = 'lwts_';
+
+/** A new session token: the prefix and 256 bits from the CSPRNG, base64url. Opaque, no personal data. */
+export function mintSessionToken(): string {
+  return sessionTokenPrefix + randomBytes(32).toString('base64url');
+}
+
+/** True for tokens shaped like ours (they are never sent to a partner for validation). */
+export function isSessionToken(token: string): boolean {
+  return token.startsWith(sessionTokenPrefix);
+}
+
+/** The store key of a session token. */
+export function sessionKey(token: string): string {
+  return secretHash('session', token);
+}

@@ -1,0 +1,82 @@
+import type { Clock } from './clock.js';
+import type { SessionStore, StoredSession, UserSessionEntry } from './session-store.js';
+
+interface Entry {
+  readonly session: StoredSession;
+  /** When the idle timeout ends; equals the absolute end for sessions without one. */
+  idleUntil: number;
+}
+
+/** In-process {@link SessionStore} with a per-user index; expired sessions are swept. */
+export class MemorySessionStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #byUser = new Map<string, Set<string>>();
+  readonly #now: Clock;
+
+  constructor(options: { now: Clock }) {
+    this.#now = options.now;
+  }
+
+  /** Number of sessions held, expired or not. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  async create(key: string, session: StoredSession): Promise<void> {
+    const now = this.#now();
+    const idleUntil = session.idleTimeoutMs === undefined ? session.expiresAt : Math.min(session.expiresAt, now + session.idleTimeoutMs);
+    this.#entries.set(key, { session, idleUntil });
+    const userKey = indexKey(session.tenant, session.userId);
+    let keys = this.#byUser.get(userKey);
+    if (keys === undefined) this.#byUser.set(userKey, (keys = new Set()));
+    keys.add(key);
+  }
+
+  async use(key: string): Promise<StoredSession | undefined> {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    const now = this.#now();
+    if (entry.idleUntil <= now) {
+      this.#remove(key, entry);
+      return undefined;
+    }
+    const idle = entry.session.idleTimeoutMs;
+    if (idle !== undefined) entry.idleUntil = Math.min(entry.session.expiresAt, now + idle);
+    return entry.session;
+  }
+
+  async revoke(key: string): Promise<StoredSession | undefined> {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#remove(key, entry);
+    return entry.idleUntil > this.#now() ? entry.session : undefined;
+  }
+
+  async listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]> {
+    const now = this.#now();
+    const live: UserSessionEntry[] = [];
+    for (const key of this.#byUser.get(indexKey(tenant, userId)) ?? []) {
+      const entry = this.#entries.get(key);
+      if (entry !== undefined && entry.idleUntil > now) live.push({ key, createdAt: entry.session.createdAt });
+    }
+    return live.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Drops every expired session now. */
+  sweep(): void {
+    const now = this.#now();
+    for (const [key, entry] of this.#entries) if (entry.idleUntil <= now) this.#remove(key, entry);
+  }
+
+  #remove(key: string, entry: Entry): void {
+    this.#entries.delete(key);
+    const userKey = indexKey(entry.session.tenant, entry.session.userId);
+    const keys = this.#byUser.get(userKey);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byUser.delete(userKey);
+  }
+}
+
+function indexKey(tenant: string, userId: string): string {
+  return `${tenant}\u0000${userId}`;
+}

@@ -1,0 +1,41 @@
+/** The identity a session was opened for, kept so the user can be resolved on every request. */
+export interface SessionIdentity {
+  readonly contactId?: string;
+  readonly contactEmail?: string;
+  /** How the user signed in: `credentials`, `access-token`, a token type, … */
+  readonly tokenType: string;
+}
+
+/** A signed-in API session: a session token (flow 2) or a LogonWithToken connection (flow 3). */
+export interface StoredSession {
+  readonly kind: 'session-token' | 'connection';
+  readonly tenant: string;
+  readonly userId: string;
+  readonly identity: SessionIdentity;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+  /** Absolute end, milliseconds since the epoch; no use extends it. */
+  readonly expiresAt: number;
+  /** Sliding idle timeout: the session ends when unused this long. None when absent. */
+  readonly idleTimeoutMs?: number;
+}
+
+/** A live session of a user, for the maximum-sessions rule. */
+export interface UserSessionEntry {
+  readonly key: string;
+  readonly createdAt: number;
+}
+
+/**
+ * Session tokens and connections, by key — a hash of the bearer secret, never the secret.
+ */
+export interface SessionStore {
+  /** Saves `session` under `key`. */
+  create(key: string, session: StoredSession): Promise<void>;
+  /** The live session under `key`, its idle timeout extended; undefined when absent or expired. */
+  use(key: string): Promise<StoredSession | undefined>;
+  /** Ends the session under `key`; returns it when it was live. */
+  revoke(key: string): Promise<StoredSession | undefined>;
+  /** The user's live sessions, oldest first. */
+  listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]>;
+}
