@@ -33,6 +33,11 @@ export function createPartner({ portalOrigin, partnerApiKey }) {
   };
 
   const app = express();
+  const authorized = (req) => {
+    const presented = Buffer.from(req.get('authorization') ?? '');
+    const expected = Buffer.from(`Bearer ${partnerApiKey}`);
+    return presented.length === expected.length && timingSafeEqual(presented, expected);
+  };
 
   app.get('/', (_req, res) => {
     const links = Object.entries(people).map(
@@ -60,11 +65,27 @@ export function createPartner({ portalOrigin, partnerApiKey }) {
       <iframe title="portal" src="${src}"></iframe></body></html>`.toString());
   });
 
+  /** API bearer tokens the partner issued: token → person. */
+  const apiTokens = new Map();
+  // A partner API client gets a bearer token here (a real partner would use OAuth or the like).
+  app.post('/api-token/:person', (req, res) => {
+    if (!people[req.params.person]) return res.status(404).json({ error: 'unknown person' });
+    const token = `partner_${randomBytes(24).toString('base64url')}`;
+    apiTokens.set(token, req.params.person);
+    res.json({ access_token: token, token_type: 'Bearer', expires_in: 3600 });
+  });
+
+  // What the portal's ValidateBearer command calls.
+  app.post('/api/introspect', express.json({ limit: '4kb' }), (req, res) => {
+    if (!authorized(req)) return res.status(403).json({ error: 'forbidden' });
+    const person = typeof req.body?.token === 'string' ? apiTokens.get(req.body.token) : undefined;
+    if (!person) return res.status(401).json({ active: false });
+    res.json({ ...people[person].answer, exp: Math.floor(Date.now() / 1000) + 3600 });
+  });
+
   // What the portal's LoginWithToken command calls.
   app.post('/api/validate-token', express.json({ limit: '4kb' }), (req, res) => {
-    const presented = Buffer.from(req.get('authorization') ?? '');
-    const expected = Buffer.from(`Bearer ${partnerApiKey}`);
-    if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return res.status(403).json({ error: 'forbidden' });
+    if (!authorized(req)) return res.status(403).json({ error: 'forbidden' });
     const entry = typeof req.body?.token === 'string' ? tokens.get(req.body.token) : undefined;
     if (!entry || entry.expires < Date.now()) return res.status(401).json({ error: 'invalid token' });
     res.json(people[entry.person].answer);

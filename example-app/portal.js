@@ -6,7 +6,7 @@ import session from 'express-session';
 import passport from 'passport';
 import { createLoginWithToken } from 'login-with-token';
 import { html } from './html.js';
-import { findUser, userById } from './users.js';
+import { findUser, userById, verifyAccessToken, verifyCredentials } from './users.js';
 
 /**
  * @param {{ partnerOrigin: string, partnerApiKey: string, sessionSecret?: string, log?: (line: string) => void }} options
@@ -20,6 +20,16 @@ export function createPortal({ partnerOrigin, partnerApiKey, sessionSecret = ran
         body: '{"token":"{authToken}","ipAddress":"{ipAddress}","invoice":"{InvoiceNumber}"}',
         headers: { 'cache-control': 'no-cache', authorization: `Bearer ${partnerApiKey}` },
       },
+      // Bearer tokens the partner issued to its API clients are checked with the partner.
+      ValidateBearer: {
+        method: 'POST',
+        url: `${partnerOrigin}/api/introspect`,
+        body: '{"token":"{bearerToken}"}',
+        headers: { 'cache-control': 'no-cache', authorization: `Bearer ${partnerApiKey}` },
+      },
+      // Credentials are the portal's own business: checked in process against its user table.
+      VerifyCredentials: { run: verifyCredentials },
+      VerifyAccessToken: { run: verifyAccessToken },
     },
     resolveUser: findUser,
     // Audit events never hold a token: only a 12-digit hash of it.
@@ -28,6 +38,7 @@ export function createPortal({ partnerOrigin, partnerApiKey, sessionSecret = ran
 
   const auth = new passport.Passport();
   auth.use(login.authTokenStrategy);
+  auth.use(login.bearerStrategy);
   auth.serializeUser((user, done) => done(null, user.id));
   auth.deserializeUser((id, done) => done(null, userById(id) ?? false));
 
@@ -53,6 +64,15 @@ export function createPortal({ partnerOrigin, partnerApiKey, sessionSecret = ran
     res.send(page(req, res, `Invoice ${number}`, html`<p>Invoice <strong data-invoice>${number}</strong>: 3 items, total 120.00 EUR.</p>
       <p><a href="/">Back home</a></p>`));
   });
+
+  // The portal's API: every call carries a bearer token (a session token from
+  // /authentication/token, or a token the partner issued).
+  const api = express.Router();
+  api.use(login.bearer);
+  api.get('/me', (req, res) => res.json({ id: req.user.id, name: req.user.name, email: req.user.email, via: req.authInfo.tokenType }));
+  api.get('/invoices', (req, res) => res.json({ owner: req.user.email, invoices: [{ number: 42, total: '120.00 EUR' }, { number: 43, total: '80.00 EUR' }] }));
+  api.use(login.apiErrorHandler);
+  app.use('/api', api);
 
   app.post('/logout', (req, res, next) => req.logout((error) => (error ? next(error) : res.redirect(303, '/'))));
 

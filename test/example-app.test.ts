@@ -68,6 +68,33 @@ describe('example portal with the partner simulator', () => {
     expect(page.text).not.toContain('data-chrome');
   });
 
+  it('issues a session token for the README curl example and serves the API with it', async () => {
+    const issued = await request(servers.portal)
+      .post('/authentication/token')
+      .send({ username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' });
+    expect(issued.body.status.code).toBe('OK');
+    const token = recordSecret(issued.body.data.token);
+    const invoices = await request(servers.portal).get('/api/invoices').set('authorization', `Bearer ${token}`);
+    expect(invoices.body.owner).toBe('alice@example.com');
+    await request(servers.portal).post('/authentication/logout').set('authorization', `Bearer ${token}`).expect(200);
+    expect((await request(servers.portal).get('/api/invoices').set('authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+
+  it('accepts the kiosk access token of the README', async () => {
+    const issued = await request(servers.portal)
+      .post('/authentication/token')
+      .send({ access_token_identifier: { identifier: 'kiosk-1', pass_code: '0000' }, organisation: 'DEMO' });
+    const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(issued.body.data.token)}`);
+    expect(me.body.name).toBe('Bob Baker');
+  });
+
+  it('accepts a bearer token the partner issued, validated through ValidateBearer', async () => {
+    const minted = await request(servers.partner).post('/api-token/bob');
+    const token = recordSecret(minted.body.access_token);
+    const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${token}`);
+    expect(me.body).toMatchObject({ name: 'Bob Baker', via: 'bearer' });
+  });
+
   it('logs audit lines without any token', () => {
     expect(servers.logLines.length).toBeGreaterThan(0);
     expect(leakedSecrets(servers.logLines.join('\n'))).toEqual([]);

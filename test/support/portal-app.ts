@@ -1,7 +1,13 @@
 import express, { type Express } from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { createLoginWithToken, type AuditEvent, type LoginWithToken, type LoginWithTokenOptions } from '../../src/index.js';
+import {
+  bearerStrategyName,
+  createLoginWithToken,
+  type AuditEvent,
+  type LoginWithToken,
+  type LoginWithTokenOptions,
+} from '../../src/index.js';
 import { recordSecret } from './secrets.js';
 
 /** A user of the test portal. */
@@ -34,7 +40,9 @@ export interface TestPortal {
 
 /**
  * An Express portal as an app developer would build it: express-session, passport, our router,
- * and a `/whoami` page (JSON) showing the signed-in user, session id and noChrome flag.
+ * a `/whoami` page (JSON) showing the signed-in user, session id and noChrome flag, and two API
+ * routes guarded by bearer tokens — `/api/me` with the plain middleware and `/api/passport/me`
+ * with `passport.authenticate(bearerStrategyName, { session: false })`.
  */
 export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser>>): TestPortal {
   const audit: AuditEvent[] = [];
@@ -48,6 +56,7 @@ export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser
   });
   const auth = new passport.Passport();
   auth.use(login.authTokenStrategy);
+  auth.use(login.bearerStrategy);
   auth.serializeUser((user: Express.User, done) => done(null, (user as TestUser).id));
   auth.deserializeUser((id: string, done) => done(null, testUsers.find((user) => user.id === id) ?? false));
 
@@ -59,6 +68,16 @@ export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser
   app.get('/whoami', (req, res) => {
     res.json({ user: (req.user as TestUser | undefined)?.id ?? null, sessionId: req.sessionID, noChrome: res.locals['noChrome'] });
   });
+  const api = express.Router();
+  api.use(express.urlencoded({ extended: false }));
+  api.all('/me', login.bearer, (req, res) => {
+    res.json({ user: (req.user as TestUser).id, authInfo: req.authInfo });
+  });
+  api.all('/passport/me', auth.authenticate(bearerStrategyName, { session: false }), (req, res) => {
+    res.json({ user: (req.user as TestUser).id, authInfo: req.authInfo });
+  });
+  api.use(login.apiErrorHandler);
+  app.use('/api', api);
   app.get('/invoices/:n', (req, res) => {
     res.json({ invoice: req.params.n, user: (req.user as TestUser | undefined)?.id ?? null });
   });
