@@ -4,9 +4,11 @@ import { createAuthTokenStrategy } from './adapters/auth-token-strategy.js';
 import { createBearerMiddleware } from './adapters/bearer-middleware.js';
 import { createBearerStrategy } from './adapters/bearer-strategy.js';
 import { addHandoffRoutes } from './adapters/handoff-routes.js';
+import { addLogonRoutes } from './adapters/logon-routes.js';
 import { noChromeLocals } from './adapters/no-chrome-locals.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { addTokenRoutes } from './adapters/token-routes.js';
+import { ApiTokens } from './api-tokens/api-tokens.js';
 import { createTokenHasher } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
@@ -15,6 +17,9 @@ import type { CredentialDependencies } from './credentials/issue-session-token.j
 import { createDefaultExecutor } from './executor/default-executor.js';
 import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
+import { ConnectionJwt } from './logon/connection-jwt.js';
+import type { LogonDependencies } from './logon/logon-with-token.js';
+import { TokenTypeRegistry } from './logon/token-type-registry.js';
 import { parseOptions } from './parse-options.js';
 import { BruteForceGuard } from './rate-limit/brute-force-guard.js';
 import { PlaceholderBuilder } from './request/placeholder-builder.js';
@@ -28,8 +33,9 @@ import { UserDirectory } from './users/user-directory.js';
 export interface LoginWithToken {
   /**
    * Routes: `GET|POST /authentication/login` (when `LoginWithToken` is configured),
-   * `POST /authentication/token` and `POST /authentication/logout`. Mount after express-session
-   * and passport.
+   * `POST /authentication/token`, `POST /authentication/logout` and the LogonWithToken service
+   * (`/Authentication/LogonWithToken`, `GetAllTenantNames`, `GetTokenSettings`, `Logoff`).
+   * Mount after express-session and passport.
    */
   readonly router: Router;
   /** The one-time token strategy, named `login-with-token`. */
@@ -40,6 +46,10 @@ export interface LoginWithToken {
   readonly bearer: RequestHandler;
   /** Renders `LoginError`s from `bearer` in the API envelope; mount after the API routes. */
   readonly apiErrorHandler: ErrorRequestHandler;
+  /** The portal's API tokens (LogonWithToken `tokenType: "apitoken"`): create, list, revoke. */
+  readonly apiTokens: ApiTokens;
+  /** The public key of the connection JWTs, as a JWKS document, for clients that verify them. */
+  readonly jwks: () => { keys: Record<string, unknown>[] };
   /** Sets `res.locals.noChrome` from the session (the router already does this for what it sees). */
   readonly noChromeLocals: RequestHandler;
   /** Tenant names, in configuration order. */
@@ -83,6 +93,14 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   const tokenHash = createTokenHasher(parsed.auditKey);
   const guard = new BruteForceGuard(store.rateLimits, parsed.rateLimits.windowMs, now);
   const shared = { users, tenants, audit: parsed.audit, tokenHash, now };
+  const logonOptions = parsed.logon;
+  const connectionJwt = new ConnectionJwt(logonOptions.jwt, now);
+  const tokenTypes = new TokenTypeRegistry(
+    tenants.names,
+    logonOptions.tokenTypes,
+    Object.fromEntries(Object.entries(parsed.tenants).map(([tenant, settings]) => [tenant, settings.tokenTypes])),
+    { apiTokens: store.apiTokens, now },
+  );
 
   const handoff: HandoffDependencies<User> = {
     ...shared,
@@ -104,6 +122,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
         maxEntries: parsed.bearer.cacheMaxEntries,
       },
     ),
+    connectionJwt,
     guard,
     failuresPerIp: parsed.rateLimits.bearerFailuresPerIp,
     realm: parsed.bearer.realm,
@@ -120,10 +139,32 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     ttlMs: parsed.sessionTokens.ttlMs,
   };
 
+  const logon: LogonDependencies<User> = {
+    ...shared,
+    tokenTypes,
+    ledger: store.ledger,
+    sessions: store.sessions,
+    connectionJwt,
+    guard,
+    failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
+    policies: {
+      clientIds: (tenant) => parsed.tenants[tenant]?.clientIds ?? logonOptions.clientIds,
+      allowedIps: logonOptions.allowedIps as LogonDependencies<User>['policies']['allowedIps'],
+      licence: logonOptions.licence as LogonDependencies<User>['policies']['licence'],
+      twoStep: logonOptions.twoStepVerification as LogonDependencies<User>['policies']['twoStep'],
+      maxSessionsPerUser: logonOptions.maxSessionsPerUser,
+      onTooManySessions: logonOptions.onTooManySessions,
+      idleTimeoutSeconds: logonOptions.connectionTimeoutSeconds,
+      maxAgeSeconds: logonOptions.connectionMaxAgeSeconds,
+    },
+  };
+  const revoke = { ...shared, sessions: store.sessions, connectionJwt, realm: bearer.realm, allowQueryToken: bearer.allowQueryToken };
+
   const router = express.Router();
   router.use(noChromeLocals);
   if (commands.has('LoginWithToken')) addHandoffRoutes(router, handoff, parsed.handoff.defaultReturnTo);
-  addTokenRoutes(router, credentials, { ...shared, sessions: store.sessions, realm: bearer.realm, allowQueryToken: bearer.allowQueryToken });
+  addTokenRoutes(router, credentials, revoke);
+  addLogonRoutes(router, logon, tokenTypes, revoke);
 
   return {
     router,
@@ -131,6 +172,8 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     bearerStrategy: createBearerStrategy(bearer),
     bearer: createBearerMiddleware(bearer),
     apiErrorHandler,
+    apiTokens: new ApiTokens(store.apiTokens, tenants, now),
+    jwks: () => ({ keys: [connectionJwt.publicJwk()] }),
     noChromeLocals,
     tenants: tenants.names,
     async close() {

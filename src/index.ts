@@ -6,7 +6,22 @@ export type {
   SessionTokenOptions,
   BearerOptions,
   RateLimitOptions,
+  LogonOptions,
+  ConnectionJwtOptions,
 } from './login-with-token-options.js';
+export type {
+  TokenTypeDefinition,
+  ApiTokenTypeDefinition,
+  SignedSenderTokenTypeDefinition,
+  JwtProfileDefinition,
+  AsymmetricAlgorithm,
+} from './config/token-type-schema.js';
+export type { LogonResultContract } from './logon/logon-with-token.js';
+export type { LicenceDecision, TwoStepDecision, LogonContext, TooManySessionsPolicy } from './logon/logon-policies.js';
+export { signSenderToken, type SignSenderTokenInput } from './logon/sign-sender-token.js';
+export { ApiTokens, type CreateApiTokenInput, type CreatedApiToken, type ApiTokenInfo } from './api-tokens/api-tokens.js';
+export { apiTokenPrefix } from './api-tokens/api-token-secret.js';
+export type { ApiTokenStore, StoredApiToken } from './store/api-token-store.js';
 export { authTokenStrategyName } from './adapters/auth-token-strategy.js';
 export { bearerStrategyName } from './adapters/bearer-strategy.js';
 export type { BearerInfo } from './bearer/authenticate-bearer.js';

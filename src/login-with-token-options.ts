@@ -1,7 +1,9 @@
 import type { AuditSink } from './audit/audit-event.js';
 import type { CommandDefinition, CommandOption } from './config/command-schema.js';
+import type { AsymmetricAlgorithm, TokenTypeDefinition } from './config/token-type-schema.js';
 import type { CommandExecutor, CommandName } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
+import type { LicenceDecision, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon/logon-policies.js';
 import type { PlaceholderSource } from './request/placeholder-builder.js';
 import type { RequestInfo } from './request/request-info.js';
 import type { Clock } from './store/clock.js';
@@ -12,6 +14,51 @@ import type { UserDirectoryOptions } from './users/user-directory.js';
 export interface TenantOptions {
   /** Command definitions for this tenant; they win over the top-level `commands`. */
   commands?: Partial<Record<CommandName, CommandDefinition>>;
+  /** LogonWithToken token types for this tenant; they win over `logon.tokenTypes`. */
+  tokenTypes?: Record<string, TokenTypeDefinition>;
+  /** Client ids allowed to call LogonWithToken for this tenant (10089 otherwise). @default logon.clientIds */
+  clientIds?: string[];
+}
+
+/** Settings of the portal's own connection JWTs (`JWTToken`). */
+export interface ConnectionJwtOptions {
+  /**
+   * PEM private key. Required when several instances share a store; without it each process
+   * signs with a fresh ES256 key its siblings cannot verify. @default a fresh ES256 key
+   */
+  privateKey?: string;
+  /** Signature algorithm. @default 'ES256' */
+  algorithm?: AsymmetricAlgorithm;
+  /** `iss` claim. @default 'login-with-token' */
+  issuer?: string;
+  /** Lifetime; never beyond the connection's. @default 300 */
+  ttlSeconds?: number;
+  /** `kid` header; set it when sharing a key across instances. @default random per process */
+  keyId?: string;
+}
+
+/** Options of `Authentication/LogonWithToken` (seed 002). */
+export interface LogonOptions<User> {
+  /** Token types for every tenant, keyed by the `tokenType` string. @default {} (every type → 10060) */
+  tokenTypes?: Record<string, TokenTypeDefinition>;
+  /** Client ids allowed to log on (10089 otherwise). @default any */
+  clientIds?: string[];
+  /** Addresses or CIDR blocks a user may log on from (10222 otherwise); undefined allows any. */
+  allowedIps?: (user: User, context: LogonContext) => readonly string[] | undefined;
+  /** Licence check: refuse (10056/10057) or set the licence flags. @default concurrent licence */
+  licence?: (user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>;
+  /** Second factor: sets `IsVerificationCodeNeeded` and `PossibleTwoWayAuthenticationType`. @default 'None' */
+  twoStepVerification?: (user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>;
+  /** Most open connections per user. @default unlimited */
+  maxSessionsPerUser?: number;
+  /** At the maximum: refuse (10055) or end the oldest connection. @default 'refuse' */
+  onTooManySessions?: TooManySessionsPolicy;
+  /** Sliding idle timeout of a connection (`ConnectionTimeoutSeconds`). @default 600 */
+  connectionTimeoutSeconds?: number;
+  /** Absolute limit of a connection, however active. @default 43200 (12 h) */
+  connectionMaxAgeSeconds?: number;
+  /** The connection JWTs. */
+  jwt?: ConnectionJwtOptions;
 }
 
 /** Options of the one-time `authToken` handoff (`{mount}/authentication/login`). */
@@ -51,7 +98,7 @@ export interface BearerOptions {
 export interface RateLimitOptions {
   /** Window length. @default 900000 (15 min) */
   windowMs?: number;
-  /** Failed `authentication/token` calls per client address. @default 100 */
+  /** Failed `authentication/token` and `LogonWithToken` calls per client address. @default 100 */
   tokenFailuresPerIp?: number;
   /** Failed `authentication/token` calls per username (and tenant). @default 10 */
   tokenFailuresPerUsername?: number;
@@ -98,6 +145,8 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
   bearer?: BearerOptions;
   /** Brute-force limits. */
   rateLimits?: RateLimitOptions;
+  /** `Authentication/LogonWithToken`: token types, policies, connections. */
+  logon?: LogonOptions<User>;
   /** Receives one structured, token-free event per attempt (bearer: failures only). @default none */
   audit?: AuditSink;
   /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AuditSink } from './audit/audit-event.js';
 import { commandDefinitionSchema, type CompiledCommand } from './config/command-schema.js';
+import { parseSigningKey } from './config/signing-key.js';
+import { asymmetricAlgorithms, tokenTypeSchema } from './config/token-type-schema.js';
 import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.js';
 import type { CommandExecutor } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
@@ -14,6 +16,11 @@ import type { Store } from './store/store.js';
 import { builtInPlaceholders } from './template/placeholders.js';
 
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, "_", "." or "-"');
+// Token type names are free text (profile ids are GUIDs) but never empty or with control characters.
+const tokenTypeName = z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be 1–256 visible ASCII characters');
+const tokenTypes = z.record(tokenTypeName, tokenTypeSchema).default({});
+const clientIds = z.array(z.string().min(1).max(256)).min(1).optional();
+
 const placeholderName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a placeholder name like "customerId"');
 
 /** A top-level command: a definition, or a function of the tenant (validated per tenant later). */
@@ -31,7 +38,9 @@ const optionsSchema = z
     isUserDisabled: functionSchema<(user: never) => boolean>().optional(),
     userIdOf: functionSchema<(user: never) => string>().optional(),
     commands: z.record(name, commandOptionSchema).default({}),
-    tenants: z.record(name, z.strictObject({ commands: z.record(name, commandDefinitionSchema).default({}) })).default({}),
+    tenants: z
+      .record(name, z.strictObject({ commands: z.record(name, commandDefinitionSchema).default({}), tokenTypes, clientIds }))
+      .default({}),
     resolveTenant: functionSchema<(request: RequestInfo) => string | undefined>().optional(),
     placeholders: z.record(placeholderName, functionSchema<PlaceholderSource>()).default({}),
     executor: z
@@ -49,9 +58,14 @@ const optionsSchema = z
       })
       .default({}),
     store: z
-      .custom<Store>((value) => typeof (value as Store | null)?.ledger?.reserve === 'function' && typeof (value as Store).sessions?.use === 'function', {
-        message: 'must be a Store (e.g. new MemoryStore())',
-      })
+      .custom<Store>(
+        (value) =>
+          typeof (value as Store | null)?.ledger?.reserve === 'function' &&
+          typeof (value as Store).sessions?.use === 'function' &&
+          typeof (value as Store).apiTokens?.find === 'function' &&
+          typeof (value as Store).rateLimits?.increment === 'function',
+        { message: 'must be a Store (e.g. new MemoryStore())' },
+      )
       .optional(),
     handoff: z
       .strictObject({
@@ -81,6 +95,50 @@ const optionsSchema = z
         bearerFailuresPerIp: z.number().int().positive().default(100),
       })
       .default({ windowMs: 900_000, tokenFailuresPerIp: 100, tokenFailuresPerUsername: 10, bearerFailuresPerIp: 100 }),
+    logon: z
+      .strictObject({
+        tokenTypes,
+        clientIds,
+        allowedIps: functionSchema<(user: never, context: never) => readonly string[] | undefined>().optional(),
+        licence: functionSchema<(user: never, context: never) => never>().optional(),
+        twoStepVerification: functionSchema<(user: never, context: never) => never>().optional(),
+        maxSessionsPerUser: z.number().int().positive().optional(),
+        onTooManySessions: z.enum(['refuse', 'end-oldest']).default('refuse'),
+        connectionTimeoutSeconds: z.number().int().positive().max(86_400).default(600),
+        connectionMaxAgeSeconds: z.number().int().positive().max(30 * 86_400).default(43_200),
+        jwt: z
+          .strictObject({
+            privateKey: z.string().optional(),
+            algorithm: z.enum(asymmetricAlgorithms).default('ES256'),
+            issuer: z.string().min(1).default('login-with-token'),
+            ttlSeconds: z.number().int().positive().max(3600).default(300),
+            keyId: z.string().regex(/^[\x21-\x7e]{1,128}$/).optional(),
+          })
+          .superRefine((jwt, ctx) => {
+            if (jwt.privateKey === undefined) return;
+            try {
+              parseSigningKey(jwt.privateKey, jwt.algorithm);
+            } catch (error) {
+              ctx.addIssue({ code: 'custom', path: ['privateKey'], message: (error as Error).message });
+            }
+          })
+          .default({ algorithm: 'ES256', issuer: 'login-with-token', ttlSeconds: 300 }),
+      })
+      .superRefine((logon, ctx) => {
+        if (logon.connectionMaxAgeSeconds < logon.connectionTimeoutSeconds) {
+          ctx.addIssue({ code: 'custom', path: ['connectionMaxAgeSeconds'], message: 'must not be shorter than connectionTimeoutSeconds' });
+        }
+        if (logon.jwt.privateKey === undefined && logon.jwt.algorithm !== 'ES256') {
+          ctx.addIssue({ code: 'custom', path: ['jwt', 'privateKey'], message: `is required for ${logon.jwt.algorithm}` });
+        }
+      })
+      .default({
+        tokenTypes: {},
+        onTooManySessions: 'refuse',
+        connectionTimeoutSeconds: 600,
+        connectionMaxAgeSeconds: 43_200,
+        jwt: { algorithm: 'ES256', issuer: 'login-with-token', ttlSeconds: 300 },
+      }),
     audit: functionSchema<AuditSink>().optional(),
     auditKey: z.string().min(16, 'must be at least 16 characters').optional(),
     now: functionSchema<Clock>().optional(),

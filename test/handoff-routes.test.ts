@@ -167,7 +167,7 @@ describe('failures', () => {
   it('answers 401 token_invalid (10376) when the partner rejects the token', async () => {
     const res = await asJson(newToken());
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: { code: 'token_invalid', number: 10376, message: 'Token not valid.' } });
+    expect(res.body).toEqual({ error: { code: 'token_invalid', number: 10376, message: 'Token not valid.', description: null } });
   });
 
   it('renders an HTML page with the number for browsers', async () => {

@@ -1,9 +1,9 @@
 import type { AuditSink } from '../audit/audit-event.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
-import { isSessionToken, sessionKey } from '../credentials/session-token.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Identity } from '../identity/identity.js';
+import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
@@ -12,12 +12,15 @@ import type { SessionIdentity, SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { extractBearerToken } from './extract-bearer-token.js';
+import { resolveOwnToken } from './own-tokens.js';
 import type { RemoteBearerValidator } from './remote-bearer-validator.js';
 
 /** What {@link authenticateBearer} needs. */
 export interface BearerDependencies<User> {
   readonly sessions: SessionStore;
   readonly remote: RemoteBearerValidator;
+  /** Signs and checks the JWTs of LogonWithToken connections. */
+  readonly connectionJwt: ConnectionJwt;
   readonly users: UserDirectory<User>;
   readonly tenants: TenantResolver;
   readonly guard: BruteForceGuard;
@@ -34,7 +37,10 @@ export interface BearerDependencies<User> {
 /** Facts about an accepted bearer token, for `req.authInfo`. */
 export interface BearerInfo {
   readonly tenant: string;
-  /** `session-token` (ours) or `bearer` (validated by the partner). */
+  /**
+   * `session-token`, `connection-id` or `connection-jwt` (ours), or `bearer` (validated by the
+   * partner).
+   */
   readonly tokenType: string;
   /** Absolute expiry of our own tokens, milliseconds since the epoch. */
   readonly expiresAt?: number;
@@ -47,8 +53,9 @@ export interface BearerResult<User> {
 }
 
 /**
- * Authenticates a request by its bearer token (RFC 6750): our own session tokens from the store,
- * any other token through the tenant's `ValidateBearer` command.
+ * Authenticates a request by its bearer token (RFC 6750): our own session tokens, connection ids
+ * and connection JWTs from the store (using a connection slides its idle timeout), any other
+ * token through the tenant's `ValidateBearer` command.
  *
  * @throws LoginError — `token_missing` (401, challenge without error), `invalid_request` (400),
  *   `token_invalid` (401, `error="invalid_token"`), `rate_limited` (429), or 503 on outages.
@@ -103,10 +110,14 @@ async function lookUp<User>(
   tenant: string,
   token: string,
 ): Promise<{ identity: SessionIdentity; info: BearerInfo } | undefined> {
-  if (isSessionToken(token)) {
-    const session = await deps.sessions.use(sessionKey(token));
+  const own = await resolveOwnToken(token, deps.connectionJwt);
+  if (own !== undefined) {
+    if (own.kind === 'invalid') return undefined;
+    const session = await deps.sessions.use(own.key);
     if (session === undefined || session.tenant !== tenant) return undefined;
-    return { identity: session.identity, info: { tenant, tokenType: 'session-token', expiresAt: session.expiresAt } };
+    if (own.kind === 'connection-jwt' && (own.tenant !== tenant || own.userId !== session.userId)) return undefined;
+    if ((own.kind === 'session-token') !== (session.kind === 'session-token')) return undefined;
+    return { identity: session.identity, info: { tenant, tokenType: own.kind, expiresAt: session.expiresAt } };
   }
   if (!deps.remote.handles(tenant)) return undefined;
   // A client that keeps failing may not make us call the partner again and again.

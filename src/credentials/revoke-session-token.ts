@@ -3,15 +3,17 @@ import { emitAudit } from '../audit/emit-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import { bearerChallenge } from '../bearer/bearer-challenge.js';
 import { extractBearerToken } from '../bearer/extract-bearer-token.js';
+import { resolveOwnToken } from '../bearer/own-tokens.js';
 import { LoginError } from '../errors/login-error.js';
+import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { Clock } from '../store/clock.js';
 import type { SessionStore } from '../store/session-store.js';
-import { isSessionToken, sessionKey } from './session-token.js';
 
 /** What {@link revokeSessionToken} needs. */
 export interface RevokeDependencies {
   readonly sessions: SessionStore;
+  readonly connectionJwt: ConnectionJwt;
   readonly realm: string;
   readonly allowQueryToken: boolean;
   readonly audit: AuditSink | undefined;
@@ -20,17 +22,24 @@ export interface RevokeDependencies {
 }
 
 /**
- * `POST authentication/logout`: ends the session of the presented bearer token at once. As in
- * RFC 7009, an unknown or already revoked token is not an error; a missing or malformed one is.
+ * `POST authentication/logout` and `Authentication/Logoff`: ends the session or connection of
+ * the presented bearer token (a session token, connection id or connection JWT) at once; a
+ * connection's JWT dies with it. As in RFC 7009, an unknown or already revoked token is not an
+ * error; a missing or malformed one is. `connectionId` may also come in the body.
  */
 export async function revokeSessionToken(deps: RevokeDependencies, request: RequestInfo): Promise<void> {
-  const extraction = extractBearerToken(request, deps.allowQueryToken);
+  const fromBody = (request.body as { connectionId?: unknown } | undefined)?.connectionId;
+  const extraction =
+    typeof fromBody === 'string' && request.headers.authorization === undefined
+      ? ({ kind: 'token', token: fromBody } as const)
+      : extractBearerToken(request, deps.allowQueryToken);
   if (extraction.kind === 'none') throw new LoginError('token_missing', { headers: { 'www-authenticate': bearerChallenge(deps.realm) } });
   if (extraction.kind === 'malformed') {
     throw new LoginError('invalid_request', { reason: extraction.reason, headers: { 'www-authenticate': bearerChallenge(deps.realm, 'invalid_request') } });
   }
   const started = deps.now();
-  const ended = isSessionToken(extraction.token) ? await deps.sessions.revoke(sessionKey(extraction.token)) : undefined;
+  const own = await resolveOwnToken(extraction.token, deps.connectionJwt);
+  const ended = own !== undefined && own.kind !== 'invalid' ? await deps.sessions.revoke(own.key) : undefined;
   emitAudit(deps.audit, {
     type: 'logout',
     outcome: 'ok',

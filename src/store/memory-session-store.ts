@@ -57,7 +57,7 @@ export class MemorySessionStore implements SessionStore {
     const live: UserSessionEntry[] = [];
     for (const key of this.#byUser.get(indexKey(tenant, userId)) ?? []) {
       const entry = this.#entries.get(key);
-      if (entry !== undefined && entry.idleUntil > now) live.push({ key, createdAt: entry.session.createdAt });
+      if (entry !== undefined && entry.idleUntil > now) live.push({ key, kind: entry.session.kind, createdAt: entry.session.createdAt });
     }
     return live.sort((a, b) => a.createdAt - b.createdAt);
   }

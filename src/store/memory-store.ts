@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from './clock.js';
+import { MemoryApiTokenStore } from './memory-api-token-store.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
@@ -22,6 +23,7 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements Store {
   readonly ledger: MemoryLedger;
+  readonly apiTokens: MemoryApiTokenStore;
   readonly sessions: MemorySessionStore;
   readonly rateLimits: MemoryRateLimitStore;
   readonly #timer: NodeJS.Timeout;
@@ -29,6 +31,7 @@ export class MemoryStore implements Store {
   constructor(options: MemoryStoreOptions = {}) {
     const now = options.now ?? systemClock;
     this.ledger = new MemoryLedger({ maxEntries: options.maxLedgerEntries ?? 1_000_000, now });
+    this.apiTokens = new MemoryApiTokenStore({ now });
     this.sessions = new MemorySessionStore({ now });
     this.rateLimits = new MemoryRateLimitStore({ now, maxEntries: options.maxRateLimitEntries ?? 100_000 });
     this.#timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000).unref();
@@ -38,6 +41,7 @@ export class MemoryStore implements Store {
   sweep(): void {
     this.ledger.sweep();
     this.sessions.sweep();
+    this.apiTokens.sweep();
     this.rateLimits.sweep();
   }
 

@@ -23,6 +23,7 @@ export interface StoredSession {
 /** A live session of a user, for the maximum-sessions rule. */
 export interface UserSessionEntry {
   readonly key: string;
+  readonly kind: StoredSession['kind'];
   readonly createdAt: number;
 }
 

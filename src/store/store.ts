@@ -1,3 +1,4 @@
+import type { ApiTokenStore } from './api-token-store.js';
 import type { OneTimeLedger } from './one-time-ledger.js';
 import type { RateLimitStore } from './rate-limit-store.js';
 import type { SessionStore } from './session-store.js';
@@ -7,8 +8,10 @@ import type { SessionStore } from './session-store.js';
  * default; instances of one portal share a Redis store.
  */
 export interface Store {
-  /** One-time token ledger for the handoff. */
+  /** One-time token ledger: handoff tokens and signed sender tokens (replay protection). */
   readonly ledger: OneTimeLedger;
+  /** API tokens issued by the portal. */
+  readonly apiTokens: ApiTokenStore;
   /** Session tokens and LogonWithToken connections. */
   readonly sessions: SessionStore;
   /** Brute-force counters. */

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { toConfigError } from '../config/zod-helpers.js';
+import { normalizeEmail } from '../identity/identity.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
+import type { ApiTokenStore, StoredApiToken } from '../store/api-token-store.js';
+import type { Clock } from '../store/clock.js';
+import { apiTokenKey, mintApiTokenId, mintApiTokenSecret } from './api-token-secret.js';
+
+/** What {@link ApiTokens.create} needs. */
+export interface CreateApiTokenInput {
+  /** Tenant of the token. @default the only tenant */
+  tenant?: string;
+  /** The portal user's id (for listing and audit). Required. */
+  userId: string;
+  /** The contact id LogonWithToken resolves the user by; this or `contactEmail` is required. */
+  contactId?: string;
+  /** The e-mail LogonWithToken resolves the user by. */
+  contactEmail?: string;
+  /** A label, e.g. "Nightly export". */
+  name?: string;
+  /** Expiry, milliseconds since the epoch. @default never */
+  expiresAt?: number;
+}
+
+/** A token just created: the secret is in `token` and is never shown again. */
+export interface CreatedApiToken extends Omit<StoredApiToken, 'identity'> {
+  readonly token: string;
+}
+
+/** API token metadata as listed: no secret, no hash. */
+export type ApiTokenInfo = Omit<StoredApiToken, 'identity'>;
+
+const createSchema = z
+  .strictObject({
+    tenant: z.string().optional(),
+    userId: z.string().min(1).max(256),
+    contactId: z.string().min(1).max(256).optional(),
+    contactEmail: z.string().min(3).max(320).optional(),
+    name: z.string().min(1).max(200).optional(),
+    expiresAt: z.number().int().positive().optional(),
+  })
+  .refine((input) => input.contactId !== undefined || input.contactEmail !== undefined, {
+    message: 'needs contactId or contactEmail',
+    path: ['contactId'],
+  });
+
+/**
+ * The portal's programmatic API for long-lived API tokens (LogonWithToken `tokenType:
+ * "apitoken"`): create (the secret is returned once and stored only as a hash), list, revoke.
+ */
+export class ApiTokens {
+  readonly #store: ApiTokenStore;
+  readonly #tenants: TenantResolver;
+  readonly #now: Clock;
+
+  constructor(store: ApiTokenStore, tenants: TenantResolver, now: Clock) {
+    this.#store = store;
+    this.#tenants = tenants;
+    this.#now = now;
+  }
+
+  /** Creates a token for a user; throws a `TypeError` for bad input, `tenant_not_found` for an unknown tenant. */
+  async create(input: CreateApiTokenInput): Promise<CreatedApiToken> {
+    const parsed = createSchema.safeParse(input);
+    if (!parsed.success) throw toConfigError(parsed.error, 'apiTokens.create');
+    const tenant = this.#tenants.byName(parsed.data.tenant);
+    const token = mintApiTokenSecret();
+    const record: StoredApiToken = {
+      id: mintApiTokenId(),
+      tenant,
+      userId: parsed.data.userId,
+      identity: {
+        ...(parsed.data.contactId === undefined ? {} : { contactId: parsed.data.contactId }),
+        ...(parsed.data.contactEmail === undefined ? {} : { contactEmail: normalizeEmail(parsed.data.contactEmail) }),
+        tokenType: 'apitoken',
+      },
+      ...(parsed.data.name === undefined ? {} : { name: parsed.data.name }),
+      createdAt: this.#now(),
+      ...(parsed.data.expiresAt === undefined ? {} : { expiresAt: parsed.data.expiresAt }),
+    };
+    await this.#store.create(apiTokenKey(token), record);
+    return { ...withoutIdentity(record), token };
+  }
+
+  /** Live tokens of a tenant (of one user when `userId` is given), without secrets. */
+  async list(filter: { tenant?: string; userId?: string } = {}): Promise<ApiTokenInfo[]> {
+    const tokens = await this.#store.list(this.#tenants.byName(filter.tenant), filter.userId);
+    return tokens.map(withoutIdentity);
+  }
+
+  /** Revokes token `id`; the next LogonWithToken with it fails. */
+  async revoke(id: string, tenant?: string): Promise<boolean> {
+    return this.#store.revoke(this.#tenants.byName(tenant), id);
+  }
+}
+
+function withoutIdentity({ identity: _identity, ...info }: StoredApiToken): ApiTokenInfo {
+  return info;
+}

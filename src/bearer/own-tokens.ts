@@ -1,0 +1,30 @@
+import { isSessionToken, sessionKey } from '../credentials/session-token.js';
+import { secretHash } from '../crypto/secret-hash.js';
+import type { ConnectionJwt } from '../logon/connection-jwt.js';
+
+const connectionIdShape = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The store key of a connection id. */
+export function connectionKey(connectionId: string): string {
+  return secretHash('connection', connectionId.toLowerCase());
+}
+
+/** Which of our own credentials a bearer token is, and where its session lives. */
+export type OwnToken =
+  | { readonly kind: 'session-token' | 'connection-id'; readonly key: string }
+  | { readonly kind: 'connection-jwt'; readonly key: string; readonly userId: string; readonly tenant: string }
+  | { readonly kind: 'invalid' }
+  | undefined;
+
+/**
+ * Recognises the package's own bearer credentials: session tokens (`lwts_…`), connection ids
+ * (UUID v4, as in the vendor's `ConnectionId`) and connection JWTs (our `kid`; the signature is
+ * verified here). `undefined` means "not ours": such tokens go to the partner, ours never do.
+ */
+export async function resolveOwnToken(token: string, jwt: ConnectionJwt): Promise<OwnToken> {
+  if (isSessionToken(token)) return { kind: 'session-token', key: sessionKey(token) };
+  if (connectionIdShape.test(token.toLowerCase())) return { kind: 'connection-id', key: connectionKey(token) };
+  if (!jwt.isOurs(token)) return undefined;
+  const claims = await jwt.verify(token);
+  return claims === undefined ? { kind: 'invalid' } : { kind: 'connection-jwt', key: claims.sid, userId: claims.userId, tenant: claims.tenant };
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { IdentityFieldPaths } from './command-schema.js';
+import { parseVerificationKey, type VerificationKey } from './verification-key.js';
+
+/** Signature algorithms a signed token may use: asymmetric only, so a public key can never act as an HMAC secret. */
+export const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+/** One asymmetric JWS algorithm. */
+export type AsymmetricAlgorithm = (typeof asymmetricAlgorithms)[number];
+
+/** API tokens the portal issued (`login.apiTokens.create`). */
+export interface ApiTokenTypeDefinition {
+  kind: 'apitoken';
+}
+
+/**
+ * Signed sender tokens (the vendor's "InfoShareToken"): a compact JWS signed with the sender's
+ * certificate key, carrying `ver`, `iat` (sender time), `exp`, `jti` and the contact.
+ */
+export interface SignedSenderTokenTypeDefinition {
+  kind: 'signed-sender';
+  /** The senders' X.509 certificates or public keys (PEM), or public JWKs. Required. */
+  keys: (string | Record<string, unknown>)[];
+  /** Accepted algorithms. @default ['RS256', 'PS256', 'ES256', 'EdDSA'] */
+  algorithms?: AsymmetricAlgorithm[];
+  /** The `ver` claim expected. @default '1.0' */
+  version?: string;
+  /** Longest lifetime (`exp - iat`) accepted. @default 300 */
+  maxLifetimeSeconds?: number;
+  /** Where the contact sits in the payload. @default ContactId / ContactEmail */
+  identity?: IdentityFieldPaths;
+}
+
+/** External JWTs, e.g. from an OpenID Connect provider; the token type is the profile id. */
+export interface JwtProfileDefinition {
+  kind: 'jwt';
+  /** Accepted `iss`. Required. */
+  issuer: string | string[];
+  /** Accepted `aud`. Required. */
+  audience: string | string[];
+  /** JWKS document URL: fetched, cached, refetched once on an unknown `kid` (with a cool-down). */
+  jwksUrl?: string;
+  /** Least time between two JWKS fetches for unknown `kid`s. @default 30000 */
+  jwksCooldownMs?: number;
+  /** Static public keys (PEM or JWK), instead of or besides `jwksUrl`. */
+  keys?: (string | Record<string, unknown>)[];
+  /** Accepted algorithms. @default ['RS256'] */
+  algorithms?: AsymmetricAlgorithm[];
+  /** Leeway for `exp`, `nbf` and `iat`, at most 60. @default 30 */
+  clockToleranceSeconds?: number;
+  /** The claim naming the user. @default 'upn' */
+  userClaim?: string;
+  /** Whether that claim holds an e-mail address or a contact id. @default 'email' */
+  userClaimIs?: 'email' | 'contactId';
+}
+
+/** One token type. */
+export type TokenTypeDefinition = ApiTokenTypeDefinition | SignedSenderTokenTypeDefinition | JwtProfileDefinition;
+
+const keySchema = z.union([z.string(), z.record(z.string(), z.unknown())]).transform((source, ctx): VerificationKey => {
+  try {
+    return parseVerificationKey(source);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const algorithmsSchema = (fallback: AsymmetricAlgorithm[]) =>
+  z
+    .array(z.enum(asymmetricAlgorithms, { message: `must be one of ${asymmetricAlgorithms.join(', ')} (no "none", no HMAC)` }))
+    .min(1)
+    .default(fallback);
+
+const identityPaths = z
+  .strictObject({ contactId: z.string().min(1).optional(), contactEmail: z.string().min(1).optional() })
+  .optional()
+  .transform((paths) => ({ contactId: paths?.contactId ?? 'ContactId', contactEmail: paths?.contactEmail ?? 'ContactEmail' }));
+
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** Validates one token type definition; keys are parsed once, here. */
+export const tokenTypeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('apitoken') }),
+  z.strictObject({
+    kind: z.literal('signed-sender'),
+    keys: z.array(keySchema).min(1, 'needs at least one certificate or public key'),
+    algorithms: algorithmsSchema(['RS256', 'PS256', 'ES256', 'EdDSA']),
+    version: z.string().min(1).default('1.0'),
+    maxLifetimeSeconds: z.number().int().positive().max(86_400).default(300),
+    identity: identityPaths,
+  }),
+  z
+    .strictObject({
+      kind: z.literal('jwt'),
+      issuer: stringOrList,
+      audience: stringOrList,
+      jwksUrl: z
+        .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+        .optional(),
+      jwksCooldownMs: z.number().int().min(0).max(600_000).default(30_000),
+      keys: z.array(keySchema).optional(),
+      algorithms: algorithmsSchema(['RS256']),
+      clockToleranceSeconds: z.number().int().min(0).max(60).default(30),
+      userClaim: z.string().min(1).default('upn'),
+      userClaimIs: z.enum(['email', 'contactId']).default('email'),
+    })
+    .refine((profile) => profile.jwksUrl !== undefined || (profile.keys?.length ?? 0) > 0, {
+      message: 'needs jwksUrl or keys',
+      path: ['jwksUrl'],
+    }),
+]);
+
+/** A validated token type. */
+export type ParsedTokenType = z.output<typeof tokenTypeSchema>;
+/** A validated signed-sender token type. */
+export type ParsedSignedSenderType = Extract<ParsedTokenType, { kind: 'signed-sender' }>;
+/** A validated JWT profile. */
+export type ParsedJwtProfile = Extract<ParsedTokenType, { kind: 'jwt' }>;

@@ -1,0 +1,47 @@
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+
+/** A public key to verify signatures with, and the certificate it came from (if any). */
+export interface VerificationKey {
+  readonly key: KeyObject;
+  /** Certificate validity, when the key came from an X.509 certificate. */
+  readonly validFrom?: number;
+  readonly validTo?: number;
+  /** Certificate thumbprints a token header may name (`x5t`, `x5t#S256`), base64url. */
+  readonly thumbprints: readonly string[];
+}
+
+/**
+ * Reads an X.509 certificate or SPKI public key (PEM), or a public JWK. Throws a `TypeError`
+ * for anything else, including private keys and symmetric secrets: a verifier needs no secret.
+ */
+export function parseVerificationKey(source: string | Record<string, unknown>): VerificationKey {
+  if (typeof source === 'string' && source.includes('-----BEGIN CERTIFICATE-----')) {
+    let certificate: X509Certificate;
+    try {
+      certificate = new X509Certificate(source);
+    } catch {
+      throw new TypeError('is not a readable X.509 certificate');
+    }
+    return {
+      key: certificate.publicKey,
+      validFrom: Date.parse(certificate.validFrom),
+      validTo: Date.parse(certificate.validTo),
+      thumbprints: [hexToBase64url(certificate.fingerprint), hexToBase64url(certificate.fingerprint256)],
+    };
+  }
+  if (typeof source === 'string' && /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(source)) {
+    throw new TypeError('is a private key; configure the public key or certificate');
+  }
+  let key: KeyObject;
+  try {
+    key = typeof source === 'string' ? createPublicKey(source) : createPublicKey({ key: source as never, format: 'jwk' });
+  } catch {
+    throw new TypeError('must be a PEM certificate, a PEM public key or a public JWK');
+  }
+  if (key.type !== 'public') throw new TypeError('must be a public key');
+  return { key, thumbprints: [] };
+}
+
+function hexToBase64url(fingerprint: string): string {
+  return Buffer.from(fingerprint.replaceAll(':', ''), 'hex').toString('base64url');
+}

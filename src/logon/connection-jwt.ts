@@ -1,0 +1,95 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
+import type { Clock } from '../store/clock.js';
+
+/** Settings of the portal's own JWTs (the `JWTToken` of a LogonWithToken answer). */
+export interface ConnectionJwtSettings {
+  /** Private key, PEM. @default a fresh ES256 key per process (fine for one instance only) */
+  readonly privateKey?: string;
+  readonly algorithm: AsymmetricAlgorithm;
+  readonly issuer: string;
+  readonly ttlSeconds: number;
+  /** `kid` header. @default derived from the public key */
+  readonly keyId?: string;
+}
+
+/** What a valid connection JWT says. */
+export interface ConnectionClaims {
+  /** Store key of the connection it is bound to. */
+  readonly sid: string;
+  readonly tenant: string;
+  readonly userId: string;
+}
+
+const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Signs and verifies the short-lived JWTs handed out with a connection. Each is bound to its
+ * connection (`sid`), so ending the connection ends the JWT, and it never outlives it.
+ */
+export class ConnectionJwt {
+  readonly #privateKey: KeyObject;
+  readonly #publicKey: KeyObject;
+  readonly #settings: ConnectionJwtSettings;
+  readonly #keyId: string;
+  readonly #now: Clock;
+
+  constructor(settings: ConnectionJwtSettings, now: Clock) {
+    this.#settings = settings;
+    this.#now = now;
+    if (settings.privateKey === undefined) {
+      const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      this.#privateKey = pair.privateKey;
+      this.#publicKey = pair.publicKey;
+    } else {
+      this.#privateKey = createPrivateKey(settings.privateKey);
+      this.#publicKey = createPublicKey(this.#privateKey);
+    }
+    this.#keyId = settings.keyId ?? `lwt-${randomBytes(6).toString('base64url')}`;
+  }
+
+  /** The public key as a JWK with `kid`, `alg` and `use`, for a JWKS endpoint. */
+  publicJwk(): Record<string, unknown> {
+    return { ...this.#publicKey.export({ format: 'jwk' }), kid: this.#keyId, alg: this.#settings.algorithm, use: 'sig' };
+  }
+
+  /** A JWT for the connection, expiring after `ttlSeconds` or with the connection, whichever is first. */
+  async sign(claims: ConnectionClaims, connectionExpiresAt: number): Promise<string> {
+    const issuedAt = Math.floor(this.#now() / 1000);
+    const expiresAt = Math.min(issuedAt + this.#settings.ttlSeconds, Math.floor(connectionExpiresAt / 1000));
+    return new SignJWT({ sid: claims.sid, tid: claims.tenant })
+      .setProtectedHeader({ alg: this.#settings.algorithm, kid: this.#keyId, typ: 'JWT' })
+      .setIssuer(this.#settings.issuer)
+      .setSubject(claims.userId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(expiresAt)
+      .sign(this.#privateKey);
+  }
+
+  /** True when `token` is a JWS naming our key id (cheap; no signature check). */
+  isOurs(token: string): boolean {
+    if (!jwsShape.test(token)) return false;
+    try {
+      return decodeProtectedHeader(token).kid === this.#keyId;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The claims of a valid JWT of ours, or undefined. */
+  async verify(token: string): Promise<ConnectionClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.#publicKey, {
+        issuer: this.#settings.issuer,
+        algorithms: [this.#settings.algorithm],
+        currentDate: new Date(this.#now()),
+        requiredClaims: ['sid', 'tid', 'sub', 'exp'],
+      });
+      if (typeof payload['sid'] !== 'string' || typeof payload['tid'] !== 'string' || typeof payload.sub !== 'string') return undefined;
+      return { sid: payload['sid'], tenant: payload['tid'], userId: payload.sub };
+    } catch {
+      return undefined;
+    }
+  }
+}

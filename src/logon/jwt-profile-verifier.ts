@@ -1,0 +1,92 @@
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { ParsedJwtProfile } from '../config/token-type-schema.js';
+import { LoginError } from '../errors/login-error.js';
+import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
+import { normalizeEmail } from '../identity/identity.js';
+import type { Clock } from '../store/clock.js';
+import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
+
+/**
+ * External JWTs of one profile (e.g. an OpenID Connect provider), verified with jose:
+ * issuer, audience, allowed algorithms, clock tolerance, keys from a JWKS URL (cached; refetched
+ * once on an unknown `kid`, at most every `jwksCooldownMs`) or static keys. `jku`, `x5u` and embedded `jwk`
+ * headers are never used to find a key. The user is named by `userClaim` (10244 when missing).
+ */
+export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtProfile, now: Clock): TokenVerifier {
+  const remote = profile.jwksUrl === undefined
+    ? undefined
+    : createRemoteJWKSet(new URL(profile.jwksUrl), { cooldownDuration: profile.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
+  const keySources: (KeyObject | JWTVerifyGetKey)[] = [...(profile.keys ?? []).map((entry) => entry.key), ...(remote ? [remote] : [])];
+  const allowed = new Set<string>(profile.algorithms);
+
+  async function verifyWithAnyKey(token: string): Promise<JWTPayload> {
+    let last: unknown;
+    for (const key of keySources) {
+      try {
+        const options = {
+          issuer: profile.issuer,
+          audience: profile.audience,
+          algorithms: profile.algorithms,
+          clockTolerance: profile.clockToleranceSeconds,
+          currentDate: new Date(now()),
+        };
+        const result = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+        return result.payload;
+      } catch (error) {
+        last = error;
+        // Only a key mismatch lets the next key try; claim failures are final.
+        if (!(error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey || error instanceof TypeError)) break;
+      }
+    }
+    throw toLoginError(last);
+  }
+
+  return {
+    async verify(token: string): Promise<VerifiedToken> {
+      let algorithm: unknown;
+      try {
+        algorithm = decodeProtectedHeader(token).alg;
+      } catch {
+        throw new LoginError('token_invalid', { reason: 'not a JWT' });
+      }
+      if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
+        throw new LoginError('hash_algorithm', { reason: `algorithm ${String(algorithm).slice(0, 20)} is not allowed` });
+      }
+      const payload = await verifyWithAnyKey(token);
+      const subject = payload[profile.userClaim];
+      if (typeof subject !== 'string' || subject.trim() === '') {
+        throw new LoginError('upn_claim_missing', { reason: `claim ${profile.userClaim} missing` });
+      }
+      return {
+        identity: {
+          ...(profile.userClaimIs === 'email' ? { contactEmail: normalizeEmail(subject) } : { contactId: subject.trim() }),
+          tokenType: profileId,
+          claims: payload,
+        },
+      };
+    },
+    publicSettings: () => ({
+      ProfileId: profileId,
+      Issuer: profile.issuer,
+      Audience: profile.audience,
+      UpnClaimName: profile.userClaim,
+      Algorithms: profile.algorithms,
+      JwksUrl: profile.jwksUrl ?? null,
+    }),
+  };
+}
+
+function toLoginError(error: unknown): LoginError {
+  if (error instanceof errors.JWTExpired) return new LoginError('token_lifetime', { reason: 'exp reached' });
+  if (error instanceof errors.JOSEAlgNotAllowed) return new LoginError('hash_algorithm', { reason: 'algorithm not allowed' });
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return new LoginError('signature_invalid', { reason: 'no key verifies the signature' });
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) return new LoginError('token_invalid', { reason: `claim ${error.claim} ${error.reason}` });
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error instanceof TypeError && /fetch/i.test(error.message))) {
+    return validatorUnavailable(`JWKS unavailable: ${describeFault(error)}`);
+  }
+  if (error instanceof errors.JOSEError) return new LoginError('token_invalid', { reason: error.code });
+  return validatorUnavailable(`JWT verification failed: ${describeFault(error)}`);
+}

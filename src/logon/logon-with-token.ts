@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditSink } from '../audit/audit-event.js';
+import { emitAudit } from '../audit/emit-audit.js';
+import type { TokenHasher } from '../audit/token-hash.js';
+import { connectionKey } from '../bearer/own-tokens.js';
+import { LoginError, isLoginError } from '../errors/login-error.js';
+import { describeFault } from '../executor/unavailable.js';
+import type { Identity } from '../identity/identity.js';
+import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
+import type { RequestInfo } from '../request/request-info.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
+import type { Clock } from '../store/clock.js';
+import type { OneTimeLedger } from '../store/one-time-ledger.js';
+import type { SessionStore } from '../store/session-store.js';
+import type { UserDirectory } from '../users/user-directory.js';
+import type { ConnectionJwt } from './connection-jwt.js';
+import { ipAllowed } from './ip-allow-list.js';
+import { logonRequestSchema } from './logon-request.js';
+import type { LicenceDecision, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon-policies.js';
+import type { TokenTypeRegistry } from './token-type-registry.js';
+
+/** The vendor's `LogonResultContract`, field for field. */
+export interface LogonResultContract {
+  ConnectionId: string;
+  ConnectionTimeoutSeconds: number;
+  IsApplicationLicence: boolean;
+  IsConcurrentLicence: boolean;
+  IsNamedLicence: boolean;
+  IsVerificationCodeNeeded: boolean;
+  PossibleTwoWayAuthenticationType: string;
+  TwoWayAuthenticationTargetMail: string | null;
+  JWTToken: string;
+}
+
+/** The policy hooks and limits of LogonWithToken. */
+export interface LogonPolicies<User> {
+  /** Client ids allowed per tenant; a tenant without a list accepts any (or none). */
+  readonly clientIds: (tenant: string) => readonly string[] | undefined;
+  /** Addresses or CIDR blocks the user may log on from; undefined allows any. */
+  readonly allowedIps: ((user: User, context: LogonContext) => readonly string[] | undefined) | undefined;
+  readonly licence: ((user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>) | undefined;
+  readonly twoStep: ((user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>) | undefined;
+  readonly maxSessionsPerUser: number | undefined;
+  readonly onTooManySessions: TooManySessionsPolicy;
+  /** Sliding idle timeout of a connection. */
+  readonly idleTimeoutSeconds: number;
+  /** Absolute limit of a connection, however active. */
+  readonly maxAgeSeconds: number;
+}
+
+/** What {@link logonWithToken} needs. */
+export interface LogonDependencies<User> {
+  readonly tokenTypes: TokenTypeRegistry;
+  readonly ledger: OneTimeLedger;
+  readonly sessions: SessionStore;
+  readonly users: UserDirectory<User>;
+  readonly tenants: TenantResolver;
+  readonly connectionJwt: ConnectionJwt;
+  readonly guard: BruteForceGuard;
+  readonly failuresPerIp: number;
+  readonly policies: LogonPolicies<User>;
+  readonly audit: AuditSink | undefined;
+  readonly tokenHash: TokenHasher;
+  readonly now: Clock;
+}
+
+/**
+ * `Authentication/LogonWithToken`: picks the tenant (10038) and checks the client id (10089),
+ * verifies the token with its token type (10060 when unknown), resolves the user (10006,
+ * deactivated), applies the IP allow-list (10222), the licence hook (10056/10057) and the
+ * maximum-sessions rule (10055), then opens a connection with a sliding idle timeout and a JWT
+ * bound to it. Single-use token types are marked used only when all of that succeeded.
+ */
+export async function logonWithToken<User>(deps: LogonDependencies<User>, request: RequestInfo): Promise<LogonResultContract> {
+  const started = deps.now();
+  const parsed = logonRequestSchema.safeParse(request.body ?? {});
+  const token = parsed.success ? parsed.data.token : undefined;
+  let tenant: string | undefined;
+  let userId: string | undefined;
+  try {
+    if (!parsed.success) {
+      const description = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
+      throw new LoginError('invalid_request', { reason: 'logon request rejected', description });
+    }
+    const body = parsed.data;
+    tenant = deps.tenants.byName(body.tenantName);
+    const clientId = body.clientId ?? null;
+    const allowedClients = deps.policies.clientIds(tenant);
+    if (allowedClients !== undefined && (clientId === null || !allowedClients.includes(clientId))) {
+      throw new LoginError('client_id', { reason: 'client id not on the allow-list' });
+    }
+    const verifier = deps.tokenTypes.resolve(tenant, body.tokenType);
+    if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
+    const guarded = [{ key: `logon-ip:${request.ip}`, limit: deps.failuresPerIp }];
+    await deps.guard.assertAllowed(guarded);
+    const context: LogonContext = { tenant, clientId, ip: request.ip, tokenType: body.tokenType };
+    try {
+      const result = await openConnection(deps, context, verifier, body.token, (id) => (userId = id));
+      emitAudit(deps.audit, audit('ok'));
+      return result;
+    } catch (error) {
+      if (isLoginError(error) && error.status === 401) await deps.guard.recordFailure(guarded);
+      throw error;
+    }
+  } catch (error) {
+    const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
+    emitAudit(deps.audit, audit(failure.code, failure.reason));
+    throw failure;
+  }
+
+  function audit(outcome: 'ok' | LoginError['code'], reason?: string) {
+    return {
+      type: 'logon-with-token' as const,
+      outcome,
+      at: started,
+      latencyMs: deps.now() - started,
+      ip: request.ip,
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(userId === undefined ? {} : { userId }),
+      ...(token === undefined ? {} : { tokenHash: deps.tokenHash(token) }),
+      ...(reason === undefined ? {} : { reason }),
+    };
+  }
+}
+
+async function openConnection<User>(
+  deps: LogonDependencies<User>,
+  context: LogonContext,
+  verifier: NonNullable<ReturnType<TokenTypeRegistry['resolve']>>,
+  token: string,
+  onUser: (userId: string) => void,
+): Promise<LogonResultContract> {
+  const { tenant } = context;
+  const verified = await verifier.verify(token, tenant);
+  const reservation = verified.oneTime === undefined ? undefined : await deps.ledger.reserve(verified.oneTime.key, 60_000);
+  if (reservation !== undefined && reservation.status !== 'reserved') {
+    throw new LoginError('token_invalid', { reason: 'signed token already used' });
+  }
+  let connection: string | undefined;
+  try {
+    const identity: Identity = { ...verified.identity, tenant };
+    const user = await deps.users.resolve(identity);
+    const userId = deps.users.idOf(user);
+    onUser(userId);
+    const policies = deps.policies;
+    const ranges = policies.allowedIps?.(user, context);
+    if (ranges !== undefined && !ipAllowed(context.ip, ranges)) throw new LoginError('ip_not_allowed', { reason: 'address not on the user allow-list' });
+    const licence = (await policies.licence?.(user, context)) ?? { allowed: true, isConcurrentLicence: true };
+    if (!licence.allowed) {
+      throw new LoginError(licence.reason === 'named-licence-unavailable' ? 'named_licence_unavailable' : 'licence_unavailable', { reason: 'licence hook refused' });
+    }
+    await enforceMaxSessions(deps, tenant, userId);
+    const twoStep = (await policies.twoStep?.(user, context)) ?? { type: 'None' };
+
+    const now = deps.now();
+    const connectionId = randomUUID();
+    connection = connectionKey(connectionId);
+    const expiresAt = now + policies.maxAgeSeconds * 1000;
+    await deps.sessions.create(connection, {
+      kind: 'connection',
+      tenant,
+      userId,
+      identity: {
+        ...(identity.contactId === undefined ? {} : { contactId: identity.contactId }),
+        ...(identity.contactEmail === undefined ? {} : { contactEmail: identity.contactEmail }),
+        tokenType: identity.tokenType,
+      },
+      createdAt: now,
+      expiresAt,
+      idleTimeoutMs: policies.idleTimeoutSeconds * 1000,
+    });
+    const jwt = await deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt);
+    if (reservation?.status === 'reserved' && !(await deps.ledger.consume(verified.oneTime!.key, reservation.id, verified.oneTime!.rememberMs))) {
+      throw new LoginError('token_invalid', { reason: 'reservation lost before the token was consumed' });
+    }
+    return {
+      ConnectionId: connectionId,
+      ConnectionTimeoutSeconds: policies.idleTimeoutSeconds,
+      IsApplicationLicence: licence.isApplicationLicence ?? false,
+      IsConcurrentLicence: licence.isConcurrentLicence ?? false,
+      IsNamedLicence: licence.isNamedLicence ?? false,
+      IsVerificationCodeNeeded: twoStep.type !== 'None',
+      PossibleTwoWayAuthenticationType: twoStep.type,
+      TwoWayAuthenticationTargetMail: twoStep.targetMail ?? null,
+      JWTToken: jwt,
+    };
+  } catch (error) {
+    if (connection !== undefined) await deps.sessions.revoke(connection).catch(() => undefined);
+    if (reservation?.status === 'reserved') await deps.ledger.release(verified.oneTime!.key, reservation.id).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The maximum-sessions rule: refuse (10055), or end the oldest connections to make room. */
+async function enforceMaxSessions<User>(deps: LogonDependencies<User>, tenant: string, userId: string): Promise<void> {
+  const max = deps.policies.maxSessionsPerUser;
+  if (max === undefined) return;
+  const open = (await deps.sessions.listForUser(tenant, userId)).filter((entry) => entry.kind === 'connection');
+  if (open.length < max) return;
+  if (deps.policies.onTooManySessions === 'refuse') throw new LoginError('too_many_sessions', { reason: `${open.length} connections open` });
+  for (const entry of open.slice(0, open.length - max + 1)) await deps.sessions.revoke(entry.key);
+}

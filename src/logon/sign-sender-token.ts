@@ -1,0 +1,62 @@
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { parseSigningKey } from '../config/signing-key.js';
+import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
+
+/** What {@link signSenderToken} needs. */
+export interface SignSenderTokenInput {
+  /** The sender's private key (PEM or KeyObject) matching a certificate the portal trusts. Required. */
+  privateKey: string | KeyObject;
+  /** @default RS256 for RSA keys, ES256/ES384/ES512 for EC keys by curve, EdDSA for Ed25519/Ed448 */
+  algorithm?: AsymmetricAlgorithm;
+  /** The contact the token signs in (this or `contactEmail`). */
+  contactId?: string;
+  contactEmail?: string;
+  /** Seconds until the token expires. @default 60 */
+  lifetimeSeconds?: number;
+  /** The `ver` claim. @default '1.0' */
+  version?: string;
+  /** The sender's clock, milliseconds since the epoch. @default Date.now() */
+  now?: number;
+}
+
+/**
+ * Mints a signed sender token (the vendor's "InfoShareToken") as partners send it to
+ * `LogonWithToken`: a compact JWS with `ver`, `iat`, `exp`, a random `jti` and the contact.
+ *
+ * @example
+ * ```ts
+ * const token = await signSenderToken({ privateKey: readFileSync('sender-key.pem', 'utf8'), contactEmail: 'alice@example.com' });
+ * ```
+ */
+export async function signSenderToken(input: SignSenderTokenInput): Promise<string> {
+  if (input.contactId === undefined && input.contactEmail === undefined) throw new TypeError('signSenderToken: contactId or contactEmail is required');
+  const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
+  const algorithm = input.algorithm ?? defaultAlgorithm(key);
+  if (typeof input.privateKey === 'string') parseSigningKey(input.privateKey, algorithm);
+  const issuedAt = Math.floor((input.now ?? Date.now()) / 1000);
+  return new SignJWT({
+    ver: input.version ?? '1.0',
+    ...(input.contactId === undefined ? {} : { ContactId: input.contactId }),
+    ...(input.contactEmail === undefined ? {} : { ContactEmail: input.contactEmail }),
+  })
+    .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + (input.lifetimeSeconds ?? 60))
+    .setJti(randomUUID())
+    .sign(key);
+}
+
+function defaultAlgorithm(key: KeyObject): AsymmetricAlgorithm {
+  switch (key.asymmetricKeyType) {
+    case 'ec':
+      return ({ secp384r1: 'ES384', secp521r1: 'ES512' } as const)[key.asymmetricKeyDetails?.namedCurve as 'secp384r1'] ?? 'ES256';
+    case 'ed25519':
+    case 'ed448':
+      return 'EdDSA';
+    case 'rsa-pss':
+      return 'PS256';
+    default:
+      return 'RS256';
+  }
+}

@@ -1,0 +1,80 @@
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import type { ParsedSignedSenderType } from '../config/token-type-schema.js';
+import { secretHash } from '../crypto/secret-hash.js';
+import { LoginError } from '../errors/login-error.js';
+import { parseIdentityAnswer } from '../identity/parse-identity.js';
+import type { Clock } from '../store/clock.js';
+import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
+
+/** The sender's clock may differ from ours by at most this (the vendor's one minute). */
+export const maxSenderSkewMs = 60_000;
+
+/**
+ * Signed sender tokens (the vendor's "InfoShareToken"): a compact JWS whose payload carries
+ * `ver`, `iat` (the sender's timestamp, seconds), `exp` (end of its lifetime) and the contact.
+ * Checked in this order, each with its own number: algorithm on the allow-list (10064),
+ * signature by a configured certificate or key (10065), version (10061), sender timestamp within
+ * ±60 s (10062), lifetime (10063). Each token is single-use within its validity window.
+ */
+export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Clock): TokenVerifier {
+  const allowed = new Set<string>(type.algorithms);
+  return {
+    async verify(token: string, tenant: string): Promise<VerifiedToken> {
+      let algorithm: unknown;
+      try {
+        algorithm = decodeProtectedHeader(token).alg;
+      } catch {
+        throw new LoginError('signature_invalid', { reason: 'not a compact JWS' });
+      }
+      if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
+        throw new LoginError('hash_algorithm', { reason: `algorithm ${String(algorithm).slice(0, 20)} is not allowed` });
+      }
+      const payload = await verifySignature(token, type, now());
+      const claims = parseClaims(payload);
+      if (claims.ver !== type.version) throw new LoginError('token_version', { reason: 'unexpected ver claim' });
+      const at = now();
+      if (typeof claims.iat !== 'number' || Math.abs(claims.iat * 1000 - at) > maxSenderSkewMs) {
+        throw new LoginError('sender_clock_skew', { reason: 'iat is more than 60 s from the server clock' });
+      }
+      if (typeof claims.exp !== 'number' || claims.exp * 1000 <= at || claims.exp <= claims.iat) {
+        throw new LoginError('token_lifetime', { reason: 'exp reached' });
+      }
+      if (claims.exp - claims.iat > type.maxLifetimeSeconds) {
+        throw new LoginError('token_lifetime', { reason: `lifetime over ${type.maxLifetimeSeconds} s` });
+      }
+      const parsed = parseIdentityAnswer(claims, type.identity);
+      if (parsed.kind !== 'identity') throw new LoginError('token_invalid', { reason: 'signed token names no valid contact' });
+      return {
+        identity: {
+          ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
+          ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
+          tokenType: 'signed-sender',
+        },
+        oneTime: { key: secretHash('signed-sender', tenant, token), rememberMs: claims.exp * 1000 - at + maxSenderSkewMs },
+      };
+    },
+  };
+}
+
+async function verifySignature(token: string, type: ParsedSignedSenderType, at: number): Promise<Uint8Array> {
+  for (const candidate of type.keys) {
+    if ((candidate.validFrom !== undefined && at < candidate.validFrom) || (candidate.validTo !== undefined && at > candidate.validTo)) continue;
+    try {
+      return (await compactVerify(token, candidate.key, { algorithms: type.algorithms })).payload;
+    } catch {
+      // Wrong key, wrong key type for the algorithm, or a bad signature: try the next key.
+    }
+  }
+  throw new LoginError('signature_invalid', { reason: 'no configured key verifies the signature' });
+}
+
+function parseClaims(payload: Uint8Array): Record<string, unknown> & { ver?: unknown; iat?: unknown; exp?: unknown } {
+  let claims: unknown;
+  try {
+    claims = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw new LoginError('token_invalid', { reason: 'payload is not JSON' });
+  }
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new LoginError('token_invalid', { reason: 'payload is not an object' });
+  return claims as Record<string, unknown>;
+}

@@ -1,0 +1,46 @@
+import type { ParsedTokenType } from '../config/token-type-schema.js';
+import type { ApiTokenStore } from '../store/api-token-store.js';
+import type { Clock } from '../store/clock.js';
+import { createApiTokenVerifier } from './api-token-verifier.js';
+import { createJwtProfileVerifier } from './jwt-profile-verifier.js';
+import { createSignedSenderVerifier } from './signed-sender-verifier.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/**
+ * The token types of every tenant, keyed by the `tokenType` string: defaults for all tenants,
+ * overridden per tenant. Verifiers are built once (a JWKS is fetched and cached per profile).
+ * Lookup is exact first, then case-insensitive (profile ids are GUIDs).
+ */
+export class TokenTypeRegistry {
+  readonly #byTenant = new Map<string, Map<string, TokenVerifier>>();
+
+  constructor(
+    tenants: readonly string[],
+    defaults: Readonly<Record<string, ParsedTokenType>>,
+    byTenant: Readonly<Record<string, Readonly<Record<string, ParsedTokenType>>>>,
+    deps: { readonly apiTokens: ApiTokenStore; readonly now: Clock },
+  ) {
+    const build = (name: string, type: ParsedTokenType): TokenVerifier =>
+      type.kind === 'apitoken'
+        ? createApiTokenVerifier(deps.apiTokens)
+        : type.kind === 'signed-sender'
+          ? createSignedSenderVerifier(type, deps.now)
+          : createJwtProfileVerifier(name, type, deps.now);
+    const shared = new Map(Object.entries(defaults).map(([name, type]) => [name, build(name, type)]));
+    for (const tenant of tenants) {
+      const own = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, build(name, type)] as const);
+      this.#byTenant.set(tenant, new Map([...shared, ...own]));
+    }
+  }
+
+  /** The verifier of `tokenType` in `tenant`, or undefined (→ 10060). */
+  resolve(tenant: string, tokenType: string): TokenVerifier | undefined {
+    const types = this.#byTenant.get(tenant);
+    if (types === undefined) return undefined;
+    const exact = types.get(tokenType);
+    if (exact !== undefined) return exact;
+    const wanted = tokenType.toLowerCase();
+    for (const [name, verifier] of types) if (name.toLowerCase() === wanted) return verifier;
+    return undefined;
+  }
+}

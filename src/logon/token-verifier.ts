@@ -1,0 +1,19 @@
+import type { SessionIdentity } from '../store/session-store.js';
+
+/** A token a token type accepted. */
+export interface VerifiedToken {
+  readonly identity: SessionIdentity & { readonly claims?: Readonly<Record<string, unknown>> };
+  /** For single-use tokens: the ledger key and how long to remember it. */
+  readonly oneTime?: { readonly key: string; readonly rememberMs: number };
+}
+
+/** Verifies tokens of one token type for LogonWithToken. */
+export interface TokenVerifier {
+  /**
+   * Checks `token`; resolves with who it names.
+   * @throws LoginError with the number that fits (10061–10065, 10244, 10268, 10376, 10246).
+   */
+  verify(token: string, tenant: string): Promise<VerifiedToken>;
+  /** Settings that are safe to publish (GetTokenSettings); undefined for types without any. */
+  publicSettings?(): Record<string, unknown>;
+}

@@ -1,0 +1,52 @@
+import type { ApiTokenStore, StoredApiToken } from './api-token-store.js';
+import type { Clock } from './clock.js';
+
+/** In-process {@link ApiTokenStore}. */
+export class MemoryApiTokenStore implements ApiTokenStore {
+  readonly #byKey = new Map<string, StoredApiToken>();
+  readonly #keyById = new Map<string, string>();
+  readonly #now: Clock;
+
+  constructor(options: { now: Clock }) {
+    this.#now = options.now;
+  }
+
+  async create(key: string, token: StoredApiToken): Promise<void> {
+    this.#byKey.set(key, token);
+    this.#keyById.set(token.id, key);
+  }
+
+  async find(key: string): Promise<StoredApiToken | undefined> {
+    const token = this.#byKey.get(key);
+    return token !== undefined && this.#live(token) ? token : undefined;
+  }
+
+  async list(tenant: string, userId?: string): Promise<StoredApiToken[]> {
+    return [...this.#byKey.values()].filter(
+      (token) => token.tenant === tenant && (userId === undefined || token.userId === userId) && this.#live(token),
+    );
+  }
+
+  async revoke(tenant: string, id: string): Promise<boolean> {
+    const key = this.#keyById.get(id);
+    const token = key === undefined ? undefined : this.#byKey.get(key);
+    if (key === undefined || token === undefined || token.tenant !== tenant) return false;
+    this.#byKey.delete(key);
+    this.#keyById.delete(id);
+    return true;
+  }
+
+  /** Drops expired tokens now. */
+  sweep(): void {
+    for (const [key, token] of this.#byKey) {
+      if (!this.#live(token)) {
+        this.#byKey.delete(key);
+        this.#keyById.delete(token.id);
+      }
+    }
+  }
+
+  #live(token: StoredApiToken): boolean {
+    return token.expiresAt === undefined || token.expiresAt > this.#now();
+  }
+}
