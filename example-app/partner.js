@@ -1,22 +1,27 @@
 // The partner simulator: another application whose users open the portal without typing
 // credentials. It mints one-time tokens and validates them when the portal asks.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import express from 'express';
+import { SignJWT } from 'jose';
+import { signSenderToken } from 'login-with-token';
 import { html } from './html.js';
 
 /** Who the partner can send, and how it names them in its answer. */
 const people = {
-  alice: { label: 'Alice (answered by ContactId)', answer: { ContactId: 1001 } },
-  bob: { label: 'Bob (answered by ContactEmail, other case)', answer: { ContactEmail: 'BOB@example.COM' } },
-  carol: { label: 'Carol (deactivated in the portal)', answer: { ContactId: '1003' } },
+  alice: { label: 'Alice (answered by ContactId)', answer: { ContactId: 1001 }, upn: 'alice@example.com' },
+  bob: { label: 'Bob (answered by ContactEmail, other case)', answer: { ContactEmail: 'BOB@example.COM' }, upn: 'bob@example.com' },
+  carol: { label: 'Carol (deactivated in the portal)', answer: { ContactId: '1003' }, upn: 'carol@example.com' },
 };
 
 const tokenLifetimeMs = 2 * 60_000;
 
 /**
- * @param {{ portalOrigin: string, partnerApiKey: string }} options
+ * @param {{ portalOrigin: string, partnerOrigin: string, partnerApiKey: string, senderPrivateKey: string }} options
  */
-export function createPartner({ portalOrigin, partnerApiKey }) {
+export function createPartner({ portalOrigin, partnerOrigin, partnerApiKey, senderPrivateKey }) {
+  // The partner's identity provider signs ID tokens with this key and publishes it as a JWKS.
+  const idp = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const idpKeyId = randomUUID();
   /** token → { person, expires }. Deliberately not single-use: the portal's own ledger refuses replays. */
   const tokens = new Map();
   const mint = (person) => {
@@ -63,6 +68,31 @@ export function createPartner({ portalOrigin, partnerApiKey }) {
       <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}iframe{width:100%;height:24rem;border:2px solid #888}</style></head><body>
       <h1>Partner app with the portal embedded</h1>
       <iframe title="portal" src="${src}"></iframe></body></html>`.toString());
+  });
+
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json({ keys: [{ ...idp.publicKey.export({ format: 'jwk' }), kid: idpKeyId, alg: 'ES256', use: 'sig' }] });
+  });
+
+  // An ID token for LogonWithToken with the JWT profile (tokenType = the profile id).
+  app.post('/id-token/:person', async (req, res) => {
+    const person = people[req.params.person];
+    if (!person) return res.status(404).json({ error: 'unknown person' });
+    const idToken = await new SignJWT({ upn: person.upn })
+      .setProtectedHeader({ alg: 'ES256', kid: idpKeyId })
+      .setIssuer(partnerOrigin)
+      .setAudience('example-portal')
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(idp.privateKey);
+    res.json({ id_token: idToken });
+  });
+
+  // A signed sender token for LogonWithToken with tokenType "InfoShareToken".
+  app.post('/signed-token/:person', async (req, res) => {
+    const person = people[req.params.person];
+    if (!person) return res.status(404).json({ error: 'unknown person' });
+    res.json({ token: await signSenderToken({ privateKey: senderPrivateKey, contactEmail: person.upn }) });
   });
 
   /** API bearer tokens the partner issued: token → person. */

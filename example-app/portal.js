@@ -8,11 +8,33 @@ import { createLoginWithToken } from 'login-with-token';
 import { html } from './html.js';
 import { findUser, userById, verifyAccessToken, verifyCredentials } from './users.js';
 
+/** The JWT profile id partners use as `tokenType` (a GUID, as in the vendor's example). */
+export const jwtProfileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
+
 /**
- * @param {{ partnerOrigin: string, partnerApiKey: string, sessionSecret?: string, log?: (line: string) => void }} options
+ * @param {{ partnerOrigin: string, partnerApiKey: string, senderPublicKey: string, sessionSecret?: string, log?: (line: string) => void }} options
  */
-export function createPortal({ partnerOrigin, partnerApiKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log }) {
+export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log }) {
   const login = createLoginWithToken({
+    tenants: { DEMO: {} },
+    logon: {
+      tokenTypes: {
+        // API tokens the portal issued (see POST /api/api-tokens below).
+        apitoken: { kind: 'apitoken' },
+        // Signed sender tokens from the partner, checked against its public key (or certificate).
+        InfoShareToken: { kind: 'signed-sender', keys: [senderPublicKey], algorithms: ['ES256'] },
+        // ID tokens of the partner's identity provider, keys from its JWKS.
+        [jwtProfileId]: {
+          kind: 'jwt',
+          issuer: partnerOrigin,
+          audience: 'example-portal',
+          jwksUrl: `${partnerOrigin}/.well-known/jwks.json`,
+          algorithms: ['ES256'],
+        },
+      },
+      maxSessionsPerUser: 20,
+      onTooManySessions: 'end-oldest',
+    },
     commands: {
       LoginWithToken: {
         method: 'POST',
@@ -70,6 +92,11 @@ export function createPortal({ partnerOrigin, partnerApiKey, sessionSecret = ran
   const api = express.Router();
   api.use(login.bearer);
   api.get('/me', (req, res) => res.json({ id: req.user.id, name: req.user.name, email: req.user.email, via: req.authInfo.tokenType }));
+  // A user creates a long-lived API token for a script (LogonWithToken tokenType "apitoken").
+  api.post('/api-tokens', async (req, res) => {
+    const created = await login.apiTokens.create({ userId: req.user.id, contactId: req.user.contactId, name: 'created from the API' });
+    res.status(201).set('cache-control', 'no-store').json({ id: created.id, token: created.token });
+  });
   api.get('/invoices', (req, res) => res.json({ owner: req.user.email, invoices: [{ number: 42, total: '120.00 EUR' }, { number: 43, total: '80.00 EUR' }] }));
   api.use(login.apiErrorHandler);
   app.use('/api', api);

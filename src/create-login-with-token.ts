@@ -9,7 +9,7 @@ import { noChromeLocals } from './adapters/no-chrome-locals.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { addTokenRoutes } from './adapters/token-routes.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
-import { createTokenHasher } from './audit/token-hash.js';
+import { createKeyedHashes } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
@@ -90,7 +90,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
 
   const users = new UserDirectory<User>(options);
   const placeholders = new PlaceholderBuilder(parsed.placeholders);
-  const tokenHash = createTokenHasher(parsed.auditKey);
+  const { tokenHash, nameKey } = createKeyedHashes(parsed.hashKey);
   const guard = new BruteForceGuard(store.rateLimits, parsed.rateLimits.windowMs, now);
   const shared = { users, tenants, audit: parsed.audit, tokenHash, now };
   const logonOptions = parsed.logon;
@@ -135,8 +135,14 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     sessions: store.sessions,
     placeholders,
     guard,
-    limits: { failuresPerIp: parsed.rateLimits.tokenFailuresPerIp, failuresPerUsername: parsed.rateLimits.tokenFailuresPerUsername },
+    limits: {
+      failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
+      failuresPerUsername: parsed.rateLimits.tokenFailuresPerUsername,
+      failuresPerUsernameTotal: parsed.rateLimits.tokenFailuresPerUsernameTotal,
+    },
+    nameKey,
     ttlMs: parsed.sessionTokens.ttlMs,
+    maxPerUser: parsed.sessionTokens.maxPerUser,
   };
 
   const logon: LogonDependencies<User> = {
@@ -158,7 +164,14 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
       maxAgeSeconds: logonOptions.connectionMaxAgeSeconds,
     },
   };
-  const revoke = { ...shared, sessions: store.sessions, connectionJwt, realm: bearer.realm, allowQueryToken: bearer.allowQueryToken };
+  const revoke = {
+    ...shared,
+    sessions: store.sessions,
+    connectionJwt,
+    remote: bearer.remote,
+    realm: bearer.realm,
+    allowQueryToken: bearer.allowQueryToken,
+  };
 
   const router = express.Router();
   router.use(noChromeLocals);

@@ -78,6 +78,8 @@ export interface HandoffOptions {
 export interface SessionTokenOptions {
   /** Absolute lifetime; no use extends it. @default 3600000 (1 hour) */
   ttlMs?: number;
+  /** Most live session tokens per user; issuing one more ends the oldest. @default 100 */
+  maxPerUser?: number;
 }
 
 /** Options of bearer authentication (RFC 6750). */
@@ -100,8 +102,10 @@ export interface RateLimitOptions {
   windowMs?: number;
   /** Failed `authentication/token` and `LogonWithToken` calls per client address. @default 100 */
   tokenFailuresPerIp?: number;
-  /** Failed `authentication/token` calls per username (and tenant). @default 10 */
+  /** Failed `authentication/token` calls per username or identifier, from one client network. @default 10 */
   tokenFailuresPerUsername?: number;
+  /** Failed `authentication/token` calls per username or identifier, from all networks. @default 100 */
+  tokenFailuresPerUsernameTotal?: number;
   /** Failed bearer lookups per client address. @default 100 */
   bearerFailuresPerIp?: number;
 }
@@ -150,10 +154,11 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
   /** Receives one structured, token-free event per attempt (bearer: failures only). @default none */
   audit?: AuditSink;
   /**
-   * Key of the hash that stands for tokens in audit events; give every instance the same key to
-   * correlate events across instances. @default 32 random bytes per process
+   * Key of the HMACs that stand for tokens in audit events and for usernames in rate-limit
+   * counters (at least 16 characters). Give every instance the same key, so they count the same
+   * names and their audit events correlate. @default 32 random bytes per process
    */
-  auditKey?: string;
+  hashKey?: string;
   /** Time source, for tests. @default Date.now */
   now?: Clock;
 }

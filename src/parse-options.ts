@@ -63,7 +63,7 @@ const optionsSchema = z
           typeof (value as Store | null)?.ledger?.reserve === 'function' &&
           typeof (value as Store).sessions?.use === 'function' &&
           typeof (value as Store).apiTokens?.find === 'function' &&
-          typeof (value as Store).rateLimits?.increment === 'function',
+          typeof (value as Store).rateLimits?.add === 'function',
         { message: 'must be a Store (e.g. new MemoryStore())' },
       )
       .optional(),
@@ -77,7 +77,12 @@ const optionsSchema = z
           .default('/'),
       })
       .default({ maxTokenAgeMs: 600_000, reservationMs: 60_000, defaultReturnTo: '/' }),
-    sessionTokens: z.strictObject({ ttlMs: durationMs(30 * 24 * 3600_000).default(3600_000) }).default({ ttlMs: 3600_000 }),
+    sessionTokens: z
+      .strictObject({
+        ttlMs: durationMs(30 * 24 * 3600_000).default(3600_000),
+        maxPerUser: z.number().int().positive().max(100_000).default(100),
+      })
+      .default({ ttlMs: 3600_000, maxPerUser: 100 }),
     bearer: z
       .strictObject({
         realm: z.string().regex(/^[\x20-\x7e]{1,64}$/).refine((realm) => !/["\\]/.test(realm), 'must not contain quotes or backslashes').default('api'),
@@ -92,9 +97,10 @@ const optionsSchema = z
         windowMs: durationMs(24 * 3600_000).default(900_000),
         tokenFailuresPerIp: z.number().int().positive().default(100),
         tokenFailuresPerUsername: z.number().int().positive().default(10),
+        tokenFailuresPerUsernameTotal: z.number().int().positive().default(100),
         bearerFailuresPerIp: z.number().int().positive().default(100),
       })
-      .default({ windowMs: 900_000, tokenFailuresPerIp: 100, tokenFailuresPerUsername: 10, bearerFailuresPerIp: 100 }),
+      .default({ windowMs: 900_000, tokenFailuresPerIp: 100, tokenFailuresPerUsername: 10, tokenFailuresPerUsernameTotal: 100, bearerFailuresPerIp: 100 }),
     logon: z
       .strictObject({
         tokenTypes,
@@ -140,7 +146,7 @@ const optionsSchema = z
         jwt: { algorithm: 'ES256', issuer: 'login-with-token', ttlSeconds: 300 },
       }),
     audit: functionSchema<AuditSink>().optional(),
-    auditKey: z.string().min(16, 'must be at least 16 characters').optional(),
+    hashKey: z.string().min(16, 'must be at least 16 characters').optional(),
     now: functionSchema<Clock>().optional(),
   })
   .superRefine((options, ctx) => {

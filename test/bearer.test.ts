@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { extractBearerToken, MemoryStore, type LoginWithTokenOptions, type RequestInfo } from '../src/index.js';
 import { createTestPortal, type TestPortal, type TestUser } from './support/portal-app.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
+import { rawRequest } from './support/raw-request.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
 /** Partner-issued bearer tokens the ValidateBearer endpoint knows, by token. */
@@ -284,5 +285,78 @@ describe('extractBearerToken', () => {
     for (const request of odd) expect(() => extractBearerToken(request, true)).not.toThrow();
     expect(extractBearerToken(odd[2]!, true).kind).toBe('malformed');
     expect(extractBearerToken(odd[4]!, true).kind).toBe('malformed');
+  });
+});
+
+describe('hardening', () => {
+  it('counts uncached lookups before asking the partner, so parallel guesses cannot outrun the limit', async () => {
+    createPortal({ rateLimits: { bearerFailuresPerIp: 5, windowMs: 60_000 } });
+    answerFromMap(100);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => request(portal.app).get('/api/me').set('authorization', `Bearer parallel-guess-${i}`)),
+    );
+    expect(partner.received.length).toBeLessThanOrEqual(5);
+    expect(results.filter((res) => res.status === 429).length).toBeGreaterThanOrEqual(35);
+  });
+
+  it('lets a cached valid partner token through while its network is blocked', async () => {
+    createPortal({ rateLimits: { bearerFailuresPerIp: 2, windowMs: 60_000 } });
+    const token = partnerToken({ ContactId: 1001 });
+    await request(portal.app).get('/api/me').set('authorization', `Bearer ${token}`).expect(200);
+    for (let i = 0; i < 3; i++) await request(portal.app).get('/api/me').set('authorization', `Bearer junk-${i}`);
+    expect((await request(portal.app).get('/api/me').set('authorization', 'Bearer junk-x')).status).toBe(429);
+    expect((await request(portal.app).get('/api/me').set('authorization', `Bearer ${token}`)).status).toBe(200);
+  });
+
+  it('counts IPv6 clients by their /64', async () => {
+    createPortal({ rateLimits: { bearerFailuresPerIp: 2, windowMs: 60_000 } });
+    for (const suffix of ['1', '2', '3']) {
+      await request(portal.app).get('/api/me').set('x-forwarded-for', `2001:db8:1:2::${suffix}`).set('authorization', `Bearer g-${suffix}`);
+    }
+    const limited = await request(portal.app).get('/api/me').set('x-forwarded-for', '2001:db8:1:2:ffff::9').set('authorization', 'Bearer g-4');
+    expect(limited.status).toBe(429);
+    const other = await request(portal.app).get('/api/me').set('x-forwarded-for', '2001:db8:1:3::1').set('authorization', 'Bearer g-5');
+    expect(other.status).toBe(401);
+  });
+
+  it('keys the cache on request-derived placeholders the template sends', async () => {
+    createPortal({
+      commands: {
+        ValidateBearer: { method: 'GET', url: `${partner.origin}/introspect?ip={ipAddress}`, headers: { 'x-forwarded-token': 'Bearer {bearerToken}' } },
+      },
+    });
+    const token = partnerToken({ ContactId: 1001 });
+    await request(portal.app).get('/api/me').set('x-forwarded-for', '203.0.113.1').set('authorization', `Bearer ${token}`).expect(200);
+    await request(portal.app).get('/api/me').set('x-forwarded-for', '203.0.113.1').set('authorization', `Bearer ${token}`).expect(200);
+    await request(portal.app).get('/api/me').set('x-forwarded-for', '198.51.100.7').set('authorization', `Bearer ${token}`).expect(200);
+    expect(partner.received.map((received) => received.url)).toEqual(['/introspect?ip=203.0.113.1', '/introspect?ip=198.51.100.7']);
+  });
+
+  it('drops a partner token from the cache on logout', async () => {
+    const token = partnerToken({ ContactId: 1001 });
+    await request(portal.app).get('/api/me').set('authorization', `Bearer ${token}`).expect(200);
+    await request(portal.app).post('/authentication/logout').set('authorization', `Bearer ${token}`).expect(200);
+    partnerTokens.delete(token);
+    expect((await request(portal.app).get('/api/me').set('authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+
+  it('sends a UUID that is no connection of ours to the partner', async () => {
+    const uuid = recordSecret('0b8e3a52-6f7d-4c1e-9a3b-2d4c5e6f7a8b');
+    partnerTokens.set(uuid, { ContactId: 1001 });
+    expect((await request(portal.app).get('/api/me').set('authorization', `Bearer ${uuid}`)).status).toBe(200);
+  });
+
+  it('refuses two Authorization headers with 400', async () => {
+    const token = await sessionToken();
+    const res = await rawRequest(portal.app, ['GET /api/me HTTP/1.1', `Authorization: Bearer ${token}`, 'Authorization: Bearer other']);
+    expect(res.status).toBe(400);
+    const single = await rawRequest(portal.app, ['GET /api/me HTTP/1.1', `Authorization: Bearer ${token}`]);
+    expect(single.status).toBe(200);
+  });
+
+  it('hands an unknown tenant to the error handler through Passport (404), not a bare 401', async () => {
+    createPortal({ tenants: { acme: {}, globex: {} }, resolveTenant: () => 'initech' });
+    const res = await request(portal.app).get('/api/passport/me').set('authorization', 'Bearer x');
+    expect(res.status).toBe(404);
   });
 });

@@ -95,6 +95,36 @@ describe('example portal with the partner simulator', () => {
     expect(me.body).toMatchObject({ name: 'Bob Baker', via: 'bearer' });
   });
 
+  describe('LogonWithToken as in the README', () => {
+    const logon = (body: object) => request(servers.portal).post('/Authentication/LogonWithToken').send(body);
+
+    it('accepts the JWT profile with an ID token from the partner', async () => {
+      const idToken = recordSecret((await request(servers.partner).post('/id-token/bob')).body.id_token);
+      const res = await logon({ tenantName: 'DEMO', token: idToken, tokenType: 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6' });
+      expect(res.status).toBe(200);
+      const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(res.body.LogonWithToken.JWTToken)}`);
+      expect(me.body.name).toBe('Bob Baker');
+    });
+
+    it('accepts a signed sender token from the partner, once', async () => {
+      const token = recordSecret((await request(servers.partner).post('/signed-token/alice')).body.token);
+      expect((await logon({ tenantName: 'DEMO', token, tokenType: 'InfoShareToken' })).status).toBe(200);
+      expect((await logon({ tenantName: 'DEMO', token, tokenType: 'InfoShareToken' })).body.error.number).toBe(10376);
+    });
+
+    it('accepts an API token the user created', async () => {
+      const session = await request(servers.portal)
+        .post('/authentication/token')
+        .send({ username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' });
+      const created = await request(servers.portal).post('/api/api-tokens').set('authorization', `Bearer ${recordSecret(session.body.data.token)}`);
+      expect(created.status).toBe(201);
+      const res = await logon({ tenantName: 'DEMO', token: recordSecret(created.body.token), tokenType: 'apitoken' });
+      expect(res.status).toBe(200);
+      const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(res.body.LogonWithToken.ConnectionId)}`);
+      expect(me.body).toMatchObject({ name: 'Alice Archer', via: 'connection-id' });
+    });
+  });
+
   it('logs audit lines without any token', () => {
     expect(servers.logLines.length).toBeGreaterThan(0);
     expect(leakedSecrets(servers.logLines.join('\n'))).toEqual([]);

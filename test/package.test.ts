@@ -73,6 +73,21 @@ const server = app.listen(0, '127.0.0.1', async () => {
     expect(JSON.parse(stdout)).toEqual({ name: 'login-with-token', ok: 303, bad: 10376, n: 10376 });
   });
 
+  it('ships the sign-token CLI as the package bin', async () => {
+    const manifest = JSON.parse(await readFile(join(consumer, 'node_modules', 'login-with-token', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const bin = join(consumer, 'node_modules', 'login-with-token', manifest.bin['login-with-token']!);
+    const { generateKeyPairSync } = await import('node:crypto');
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' });
+    await writeFile(join(consumer, 'sender.pem'), key);
+    const { stdout } = await run('node', [bin, 'sign-token', '--key', 'sender.pem', '--contact-id', '1001', '--lifetime', '30'], { cwd: consumer });
+    const [header, payload] = stdout.trim().split('.');
+    expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toMatchObject({ alg: 'ES256' });
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, number | string>;
+    expect(claims).toMatchObject({ ver: '1.0', ContactId: '1001' });
+    expect(Number(claims['exp']) - Number(claims['iat'])).toBe(30);
+    await expect(run('node', [bin, 'sign-token'], { cwd: consumer })).rejects.toMatchObject({ code: 2 });
+  });
+
   it('type-checks a TypeScript consumer against the published types', async () => {
     await writeFile(
       join(consumer, 'typed.ts'),

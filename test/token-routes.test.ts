@@ -281,3 +281,86 @@ describe('POST /authentication/token', () => {
     expect(leakedSecrets(JSON.stringify(portal.audit))).toEqual([]);
   });
 });
+
+describe('hardening', () => {
+  it('counts attempts before verifying, so parallel guesses cannot outrun the limit', async () => {
+    let verifications = 0;
+    createPortal({
+      rateLimits: { tokenFailuresPerUsername: 3 },
+      commands: {
+        VerifyCredentials: {
+          run: async () => {
+            verifications++;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            return null;
+          },
+        },
+      },
+    });
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => issue({ ...seedRequest, password: `guess-${i}` })));
+    expect(verifications).toBe(3);
+    expect(results.filter((res) => res.status === 429)).toHaveLength(27);
+  });
+
+  it('limits pass-code guesses per access-token identifier', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 3 } });
+    const guess = (pass_code: string, ip: string) =>
+      request(portal.app).post('/authentication/token').set('x-forwarded-for', ip).send({ access_token_identifier: { identifier: 'device-7', pass_code }, organisation: 'X' });
+    for (let i = 0; i < 3; i++) expect((await guess(`000${i}`, '192.0.2.1')).status).toBe(401);
+    expect((await guess(passCode, '192.0.2.1')).status).toBe(429);
+  });
+
+  it('does not let failures from one network lock the user out of another', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 3, tokenFailuresPerUsernameTotal: 30 } });
+    const from = (ip: string, body: object) => request(portal.app).post('/authentication/token').set('x-forwarded-for', ip).send(body);
+    for (let i = 0; i < 3; i++) await from('192.0.2.66', { ...seedRequest, password: `bad-${i}` });
+    expect((await from('192.0.2.66', seedRequest)).status).toBe(429);
+    expect((await from('198.51.100.5', seedRequest)).status).toBe(200);
+  });
+
+  it('locks a name from every network once the total limit is reached', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 100, tokenFailuresPerUsernameTotal: 4 } });
+    for (let i = 0; i < 4; i++) {
+      await request(portal.app).post('/authentication/token').set('x-forwarded-for', `192.0.2.${i + 10}`).send({ ...seedRequest, password: `bad-${i}` });
+    }
+    expect((await request(portal.app).post('/authentication/token').set('x-forwarded-for', '198.51.100.9').send(seedRequest)).status).toBe(429);
+  });
+
+  it('answers an unknown organisation like a wrong password when tenants are configured', async () => {
+    createPortal({ tenants: { CRMDEMO: {}, OTHER: {} }, resolveTenant: () => 'CRMDEMO' });
+    const known = await issue(seedRequest);
+    expect(known.status).toBe(200);
+    const unknown = await issue({ ...seedRequest, organisation: 'NOPE' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.status.code).toBe('login_failed');
+  });
+
+  it('keeps at most sessionTokens.maxPerUser live tokens per user, ending the oldest', async () => {
+    createPortal({ sessionTokens: { maxPerUser: 2 } });
+    const tokens: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      tokens.push(recordSecret((await issue(seedRequest)).body.data.token));
+      clock += 1;
+    }
+    expect((await me(tokens[0]!)).status).toBe(401);
+    expect((await me(tokens[1]!)).status).toBe(200);
+    expect((await me(tokens[2]!)).status).toBe(200);
+  });
+
+  it('answers 400 for a gzip body that is not gzip, without reaching the app error handler', async () => {
+    const res = await request(portal.app)
+      .post('/authentication/token')
+      .set('content-type', 'application/json')
+      .set('content-encoding', 'gzip')
+      .send('definitely not gzip');
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.status.code).toBe('invalid_request');
+  });
+
+  it('says which fields have the wrong type rather than calling them missing', async () => {
+    const res = await issue({ username: ['alice'], password: 'x', organisation: 'X' });
+    expect(res.body.status.description).toMatch(/^username: (?!is required)/);
+    const array = await issue([1, 2]);
+    expect(array.body.status.description).toBe('body: must be a JSON object');
+  });
+});

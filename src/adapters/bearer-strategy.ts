@@ -10,15 +10,16 @@ export const bearerStrategyName = 'login-with-token-bearer';
 /**
  * The bearer strategy as Passport expects it (the contract of passport-http-bearer): missing
  * or invalid tokens `fail` with the `WWW-Authenticate` challenge (401), malformed requests
- * `fail(400)`, rate limits and outages go to `error` as a `LoginError` (429/503), success sets
- * `req.user` with the token's facts as `info`.
+ * `fail(400)` (Passport sends no challenge with a 400; the plain middleware does), everything
+ * else — an unknown tenant (404), rate limits (429), outages (503) — goes to `error` as a
+ * `LoginError`. Success sets `req.user` with the token's facts as `info`.
  */
 export function createBearerStrategy<User>(deps: BearerDependencies<User>): PassportStrategy {
   const strategy = new CustomStrategy((req, done) => {
     authenticateBearer(deps, toRequestInfo(req)).then(
       (result) => done(null, result.user, result.info),
       (error: unknown) => {
-        if (!isLoginError(error) || error.retryable) done(error);
+        if (!isLoginError(error) || (error.status !== 400 && error.status !== 401)) done(error);
         else if (error.status === 400) done(null, false, 400);
         else done(null, false, error.headers['www-authenticate']);
       },

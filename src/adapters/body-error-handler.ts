@@ -3,7 +3,7 @@ import { LoginError, isLoginError } from '../errors/login-error.js';
 
 /**
  * An error handler for the router's own routes. Body-parser failures (malformed JSON, too large,
- * bad charset) become `invalid_request`, a `LoginError` is rendered as is, and anything else
+ * bad charset or encoding) become `invalid_request`, a `LoginError` is rendered as is, and anything else
  * passes on to the app.
  */
 export function bodyErrorHandler(render: (req: Request, res: Response, error: LoginError) => void): ErrorRequestHandler {
@@ -12,10 +12,11 @@ export function bodyErrorHandler(render: (req: Request, res: Response, error: Lo
       render(req, res, error);
       return;
     }
+    // body-parser marks what it refuses with a 4xx status (a bad gzip stream has no `type`).
     const status = (error as { status?: unknown } | null)?.status;
-    const type = (error as { type?: unknown } | null)?.type;
-    if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
-      render(req, res, new LoginError('invalid_request', { reason: `body rejected: ${type}` }));
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const type = (error as { type?: unknown }).type;
+      render(req, res, new LoginError('invalid_request', { reason: `body rejected: ${typeof type === 'string' ? type : status}` }));
       return;
     }
     next(error);

@@ -9,5 +9,6 @@ export function toRequestInfo(req: Request): RequestInfo {
     query: (req.query ?? {}) as Record<string, unknown>,
     body: req.body as unknown,
     ip: req.ip ?? req.socket.remoteAddress ?? '',
+    rawHeaders: req.rawHeaders,
   };
 }

@@ -5,7 +5,7 @@ export type AuditEventType = 'handoff' | 'bearer' | 'session-token' | 'logout' |
 
 /**
  * One structured record per attempt. It never holds a token, password or pass code: tokens
- * appear only as `tokenHash`, the first 12 hex digits of a keyed hash (see `auditKey`).
+ * appear only as `tokenHash`, the first 12 hex digits of a keyed hash (see the `hashKey` option).
  */
 export interface AuditEvent {
   readonly type: AuditEventType;

@@ -5,6 +5,7 @@ import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Identity } from '../identity/identity.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
+import { clientNetwork } from '../request/client-network.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
@@ -77,14 +78,14 @@ export async function authenticateBearer<User>(deps: BearerDependencies<User>, r
   try {
     tenant = deps.tenants.forRequest(request);
     const found = await lookUp(deps, request, tenant, token);
-    if (found === undefined) return await refuse(deps, request, 'unknown, expired or revoked token');
+    if ('miss' in found) return await refuse(deps, request, 'unknown, expired or revoked token', found.counted);
     const identity: Identity = { ...found.identity, tenant };
     try {
       const user = await deps.users.resolve(identity);
       return { user, info: found.info };
     } catch (error) {
       if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
-        return await refuse(deps, request, `token's user can no longer sign in: ${error.code}`);
+        return await refuse(deps, request, `token's user can no longer sign in: ${error.code}`, false);
       }
       throw error;
     }
@@ -104,36 +105,48 @@ export async function authenticateBearer<User>(deps: BearerDependencies<User>, r
   }
 }
 
-async function lookUp<User>(
-  deps: BearerDependencies<User>,
-  request: RequestInfo,
-  tenant: string,
-  token: string,
-): Promise<{ identity: SessionIdentity; info: BearerInfo } | undefined> {
+type Lookup = { readonly identity: SessionIdentity; readonly info: BearerInfo } | { readonly miss: true; readonly counted: boolean };
+
+async function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string): Promise<Lookup> {
   const own = await resolveOwnToken(token, deps.connectionJwt);
-  if (own !== undefined) {
-    if (own.kind === 'invalid') return undefined;
+  if (own !== undefined && own.kind !== 'invalid') {
     const session = await deps.sessions.use(own.key);
-    if (session === undefined || session.tenant !== tenant) return undefined;
-    if (own.kind === 'connection-jwt' && (own.tenant !== tenant || own.userId !== session.userId)) return undefined;
-    if ((own.kind === 'session-token') !== (session.kind === 'session-token')) return undefined;
-    return { identity: session.identity, info: { tenant, tokenType: own.kind, expiresAt: session.expiresAt } };
+    if (session !== undefined) {
+      const matches =
+        session.tenant === tenant &&
+        (own.kind === 'session-token') === (session.kind === 'session-token') &&
+        (own.kind !== 'connection-jwt' || (own.tenant === tenant && own.userId === session.userId));
+      if (!matches) return { miss: true, counted: false };
+      return { identity: session.identity, info: { tenant, tokenType: own.kind, expiresAt: session.expiresAt } };
+    }
   }
-  if (!deps.remote.handles(tenant)) return undefined;
-  // A client that keeps failing may not make us call the partner again and again.
-  await deps.guard.assertAllowed([ipKey(request)].map((key) => ({ key, limit: deps.failuresPerIp })));
-  const identity = await deps.remote.validate(request, tenant, token);
-  return identity === null ? undefined : { identity, info: { tenant, tokenType: 'bearer' } };
+  // A UUID that is no connection of ours may be a partner's token; everything else of ours is final.
+  if ((own !== undefined && own.kind !== 'connection-id') || !deps.remote.handles(tenant)) return { miss: true, counted: false };
+  const cached = deps.remote.cached(request, tenant, token);
+  if (cached !== undefined) {
+    return cached === null ? { miss: true, counted: false } : { identity: cached, info: { tenant, tokenType: 'bearer' } };
+  }
+  // Each uncached lookup is counted before the partner is asked, so parallel guessing cannot
+  // outrun the limit; a token that turns out valid, or an outage, gives the count back.
+  const attempt = await deps.guard.attempt([ipGuard(deps, request)]);
+  let identity: SessionIdentity | null;
+  try {
+    identity = await deps.remote.validate(request, tenant, token);
+  } catch (error) {
+    await attempt.undecided();
+    throw error;
+  }
+  if (identity === null) return { miss: true, counted: true };
+  await attempt.succeeded();
+  return { identity, info: { tenant, tokenType: 'bearer' } };
 }
 
-/** Counts the failure against the client address, then refuses with `invalid_token` (or 429 past the limit). */
-async function refuse<User>(deps: BearerDependencies<User>, request: RequestInfo, reason: string): Promise<never> {
-  const guarded = [{ key: ipKey(request), limit: deps.failuresPerIp }];
-  await deps.guard.assertAllowed(guarded);
-  await deps.guard.recordFailure(guarded);
+/** Refuses with `invalid_token`, or with 429 once the client network has failed too often. */
+async function refuse<User>(deps: BearerDependencies<User>, request: RequestInfo, reason: string, counted: boolean): Promise<never> {
+  if (!counted) await deps.guard.attempt([ipGuard(deps, request)]);
   throw new LoginError('token_invalid', { reason, headers: { 'www-authenticate': bearerChallenge(deps.realm, 'invalid_token') } });
 }
 
-function ipKey(request: RequestInfo): string {
-  return `bearer-ip:${request.ip}`;
+function ipGuard<User>(deps: BearerDependencies<User>, request: RequestInfo) {
+  return { key: `bearer-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' } as const;
 }

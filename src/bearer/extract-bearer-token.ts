@@ -14,13 +14,17 @@ const maxTokenLength = 16_384;
 /**
  * Takes the bearer token from a request as RFC 6750 allows: the `Authorization: Bearer` header;
  * a form-encoded body's `access_token` on methods other than GET and HEAD; the query's
- * `access_token` only when `allowQuery` is set. A token in more than one place, or a malformed
- * one, is `malformed` (answer 400). Never throws.
+ * `access_token` only when `allowQuery` is set. A token in more than one place, two
+ * `Authorization` headers, or a malformed token is `malformed` (answer 400). Never throws.
  */
 export function extractBearerToken(request: RequestInfo, allowQuery: boolean): BearerExtraction {
   const found: string[] = [];
 
   const header = request.headers.authorization;
+  if (header !== undefined && countAuthorizationHeaders(request.rawHeaders) > 1) {
+    // A proxy reading the last copy and the app reading the first would disagree about who this is.
+    return { kind: 'malformed', reason: 'more than one Authorization header' };
+  }
   if (typeof header === 'string' && bearerScheme.test(header)) {
     const token = header.replace(bearerScheme, '');
     if (!isToken(token)) return { kind: 'malformed', reason: 'malformed Authorization header' };
@@ -44,6 +48,13 @@ export function extractBearerToken(request: RequestInfo, allowQuery: boolean): B
 
   if (found.length > 1) return { kind: 'malformed', reason: 'token sent in more than one place' };
   return found.length === 1 ? { kind: 'token', token: found[0]! } : { kind: 'none' };
+}
+
+function countAuthorizationHeaders(rawHeaders: readonly string[] | undefined): number {
+  if (rawHeaders === undefined) return 1;
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.length === 13 && rawHeaders[i]!.toLowerCase() === 'authorization') count++;
+  return count;
 }
 
 function isToken(value: string): boolean {

@@ -28,13 +28,17 @@ interface Cached {
 /**
  * Validates bearer tokens the portal did not issue through the tenant's `ValidateBearer`
  * command, with a bounded cache and single-flight: concurrent requests for one uncached token
- * share one upstream call. Cache keys are HMACs of tenant, command and token — the token itself
- * is never held. Outages are not cached.
+ * share one upstream call. Cache keys are HMACs of tenant, command, token and the values of any
+ * request-derived placeholder the HTTP template sends (`{ipAddress}`, the app's own), so an
+ * answer given for one client address is never reused for another. The token itself is never
+ * held. Outages are not cached. Function commands are keyed by tenant and token only.
  */
 export class RemoteBearerValidator {
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<Cached>>();
   readonly #secret: Buffer;
+  /** Request-derived placeholders each tenant's template uses, which the cache key must cover. */
+  readonly #keyedPlaceholders = new Map<string, readonly string[]>();
 
   constructor(
     private readonly deps: {
@@ -58,12 +62,9 @@ export class RemoteBearerValidator {
    * @throws LoginError `validator_unavailable` when the partner gives no usable answer.
    */
   async validate(request: RequestInfo, tenant: string, token: string): Promise<SessionIdentity | null> {
-    const key = createHmac('sha256', this.#secret).update(`${tenant}\u0000ValidateBearer\u0000${token}`).digest('base64url');
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) {
-      if (cached.until > this.deps.now()) return cached.identity;
-      this.#cache.delete(key);
-    }
+    const key = this.#key(request, tenant, token);
+    const cached = this.#lookUp(key);
+    if (cached !== undefined) return cached;
     let pending = this.#inFlight.get(key);
     if (pending === undefined) {
       pending = this.#ask(request, tenant, token).finally(() => this.#inFlight.delete(key));
@@ -73,6 +74,36 @@ export class RemoteBearerValidator {
       return answer.identity;
     }
     return (await pending).identity;
+  }
+
+  /** The cached answer for `token`: an identity, `null` for a cached rejection, undefined when not cached. */
+  cached(request: RequestInfo, tenant: string, token: string): SessionIdentity | null | undefined {
+    return this.#lookUp(this.#key(request, tenant, token));
+  }
+
+  /** Drops the cached answer for `token` (after a logout). */
+  forget(request: RequestInfo, tenant: string, token: string): void {
+    this.#cache.delete(this.#key(request, tenant, token));
+  }
+
+  #lookUp(key: string): SessionIdentity | null | undefined {
+    const cached = this.#cache.get(key);
+    if (cached === undefined) return undefined;
+    if (cached.until > this.deps.now()) return cached.identity;
+    this.#cache.delete(key);
+    return undefined;
+  }
+
+  #key(request: RequestInfo, tenant: string, token: string): string {
+    let names = this.#keyedPlaceholders.get(tenant);
+    if (names === undefined) {
+      const used = this.deps.commands.resolve('ValidateBearer', tenant)?.definition.placeholders ?? [];
+      names = [...new Set(used)].filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant');
+      this.#keyedPlaceholders.set(tenant, names);
+    }
+    const hmac = createHmac('sha256', this.#secret).update(`${tenant}\u0000ValidateBearer\u0000${token}`);
+    if (names.length > 0) for (const value of this.deps.placeholders.requestValues(request, names)) hmac.update(`\u0000${value}`);
+    return hmac.digest('base64url');
   }
 
   /** Number of cached answers. */

@@ -1,13 +1,14 @@
 import type { AuditSink } from '../audit/audit-event.js';
 import { emitAudit } from '../audit/emit-audit.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
-import { secretHash } from '../crypto/secret-hash.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
 import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
+import type { NameHasher } from '../audit/token-hash.js';
 import type { BruteForceGuard, GuardedKey } from '../rate-limit/brute-force-guard.js';
+import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
@@ -26,9 +27,19 @@ export interface CredentialDependencies<User> {
   readonly tenants: TenantResolver;
   readonly placeholders: PlaceholderBuilder;
   readonly guard: BruteForceGuard;
-  readonly limits: { readonly failuresPerIp: number; readonly failuresPerUsername: number };
+  readonly limits: {
+    readonly failuresPerIp: number;
+    /** Per name (username or access-token identifier) and client network. */
+    readonly failuresPerUsername: number;
+    /** Per name, from all networks together. */
+    readonly failuresPerUsernameTotal: number;
+  };
+  /** Keyed hash for names in rate-limit counters. */
+  readonly nameKey: NameHasher;
   /** Absolute lifetime of a session token. */
   readonly ttlMs: number;
+  /** Most live session tokens per user; the oldest end first. */
+  readonly maxPerUser: number;
   readonly audit: AuditSink | undefined;
   readonly now: Clock;
 }
@@ -57,23 +68,22 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
   try {
     const parsed = tokenRequestSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      throw new LoginError('invalid_request', { reason: 'token request rejected', description: describeTokenRequestIssues(parsed.error) });
+      throw new LoginError('invalid_request', { reason: 'token request rejected', description: describeTokenRequestIssues(parsed.error, request.body) });
     }
     const body = parsed.data;
-    tenant = deps.tenants.configured ? deps.tenants.byName(body.organisation) : deps.tenants.forRequest(request);
-    const guarded: GuardedKey[] = [{ key: `token-ip:${request.ip}`, limit: deps.limits.failuresPerIp }];
-    if (body.username !== undefined) {
-      guarded.push({ key: `token-user:${secretHash(tenant, body.username.toLowerCase())}`, limit: deps.limits.failuresPerUsername });
-    }
-    await deps.guard.assertAllowed(guarded);
+    tenant = organisationTenant(deps, request, body.organisation);
+    const attempt = await deps.guard.attempt(guardedKeys(deps, request, tenant ?? '', body));
     let verified: { user: User; identity: Identity };
     try {
+      // An unknown organisation fails like a wrong password: tenant names are not for guessing here.
+      if (tenant === undefined) throw new LoginError('login_failed', { reason: 'unknown organisation' });
       verified = await verify(deps, request, tenant, body);
     } catch (error) {
-      if (isLoginError(error) && error.code === 'login_failed') await deps.guard.recordFailure(guarded);
+      // Only a wrong guess keeps its count; outages and deactivated users give it back.
+      if (!isLoginError(error) || error.code !== 'login_failed') await attempt.undecided();
       throw error;
     }
-    if (guarded[1] !== undefined) await deps.guard.reset(guarded[1].key);
+    await attempt.succeeded();
     userId = deps.users.idOf(verified.user);
     const token = mintSessionToken();
     const expiresAt = started + deps.ttlMs;
@@ -89,6 +99,7 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
       createdAt: started,
       expiresAt,
     });
+    await endOldestSessions(deps, tenant, userId);
     emitAudit(deps.audit, { type: 'session-token', outcome: 'ok', at: started, latencyMs: deps.now() - started, ip: request.ip, tenant, userId });
     return { token, expiresAt };
   } catch (error) {
@@ -104,6 +115,36 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
     });
     throw failure;
   }
+}
+
+/** The tenant an `organisation` names when tenants are configured; undefined when it names none. */
+function organisationTenant<User>(deps: CredentialDependencies<User>, request: RequestInfo, organisation: string): string | undefined {
+  if (!deps.tenants.configured) return deps.tenants.forRequest(request);
+  return deps.tenants.names.includes(organisation) ? organisation : undefined;
+}
+
+/**
+ * The counters an attempt is charged to: the client network; and for a username or access-token
+ * identifier, that name from this network (reset by a success) and from all networks together.
+ */
+function guardedKeys<User>(deps: CredentialDependencies<User>, request: RequestInfo, tenant: string, body: TokenRequest): GuardedKey[] {
+  const network = clientNetwork(request.ip);
+  const keys: GuardedKey[] = [{ key: `token-ip:${network}`, limit: deps.limits.failuresPerIp, onSuccess: 'refund' }];
+  const name = body.username ?? body.access_token_identifier?.identifier;
+  if (name !== undefined) {
+    const nameKey = deps.nameKey(tenant, name.toLowerCase());
+    keys.push(
+      { key: `token-name-ip:${nameKey}:${network}`, limit: deps.limits.failuresPerUsername, onSuccess: 'reset' },
+      { key: `token-name:${nameKey}`, limit: deps.limits.failuresPerUsernameTotal, onSuccess: 'refund' },
+    );
+  }
+  return keys;
+}
+
+/** Keeps a user's live session tokens at `maxPerUser`, ending the oldest. */
+async function endOldestSessions<User>(deps: CredentialDependencies<User>, tenant: string, userId: string): Promise<void> {
+  const open = (await deps.sessions.listForUser(tenant, userId)).filter((entry) => entry.kind === 'session-token');
+  for (const entry of open.slice(0, Math.max(0, open.length - deps.maxPerUser))) await deps.sessions.revoke(entry.key);
 }
 
 /** Runs the credential command and resolves the user; the identity is kept with the session. */

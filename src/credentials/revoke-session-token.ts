@@ -4,9 +4,11 @@ import type { TokenHasher } from '../audit/token-hash.js';
 import { bearerChallenge } from '../bearer/bearer-challenge.js';
 import { extractBearerToken } from '../bearer/extract-bearer-token.js';
 import { resolveOwnToken } from '../bearer/own-tokens.js';
+import type { RemoteBearerValidator } from '../bearer/remote-bearer-validator.js';
 import { LoginError } from '../errors/login-error.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { RequestInfo } from '../request/request-info.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
 import type { SessionStore } from '../store/session-store.js';
 
@@ -14,6 +16,8 @@ import type { SessionStore } from '../store/session-store.js';
 export interface RevokeDependencies {
   readonly sessions: SessionStore;
   readonly connectionJwt: ConnectionJwt;
+  readonly remote: RemoteBearerValidator;
+  readonly tenants: TenantResolver;
   readonly realm: string;
   readonly allowQueryToken: boolean;
   readonly audit: AuditSink | undefined;
@@ -24,7 +28,8 @@ export interface RevokeDependencies {
 /**
  * `POST authentication/logout` and `Authentication/Logoff`: ends the session or connection of
  * the presented bearer token (a session token, connection id or connection JWT) at once; a
- * connection's JWT dies with it. As in RFC 7009, an unknown or already revoked token is not an
+ * connection's JWT dies with it. A partner's token is only dropped from the validation cache: it
+ * stays valid at the partner. As in RFC 7009, an unknown or already revoked token is not an
  * error; a missing or malformed one is. `connectionId` may also come in the body.
  */
 export async function revokeSessionToken(deps: RevokeDependencies, request: RequestInfo): Promise<void> {
@@ -40,6 +45,7 @@ export async function revokeSessionToken(deps: RevokeDependencies, request: Requ
   const started = deps.now();
   const own = await resolveOwnToken(extraction.token, deps.connectionJwt);
   const ended = own !== undefined && own.kind !== 'invalid' ? await deps.sessions.revoke(own.key) : undefined;
+  if (ended === undefined && (own === undefined || own.kind === 'connection-id')) forgetPartnerToken(deps, request, extraction.token);
   emitAudit(deps.audit, {
     type: 'logout',
     outcome: 'ok',
@@ -49,4 +55,12 @@ export async function revokeSessionToken(deps: RevokeDependencies, request: Requ
     tokenHash: deps.tokenHash(extraction.token),
     ...(ended === undefined ? { reason: 'no live session for this token' } : { tenant: ended.tenant, userId: ended.userId }),
   });
+}
+
+function forgetPartnerToken(deps: RevokeDependencies, request: RequestInfo, token: string): void {
+  try {
+    deps.remote.forget(request, deps.tenants.forRequest(request), token);
+  } catch {
+    // No tenant for this request: nothing can be cached for it either.
+  }
 }

@@ -7,6 +7,7 @@ import { LoginError, isLoginError } from '../errors/login-error.js';
 import { describeFault } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
+import { clientNetwork } from '../request/client-network.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
@@ -91,17 +92,19 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     }
     const verifier = deps.tokenTypes.resolve(tenant, body.tokenType);
     if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
-    const guarded = [{ key: `logon-ip:${request.ip}`, limit: deps.failuresPerIp }];
-    await deps.guard.assertAllowed(guarded);
+    const attempt = await deps.guard.attempt([{ key: `logon-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
     const context: LogonContext = { tenant, clientId, ip: request.ip, tokenType: body.tokenType };
+    let result: LogonResultContract;
     try {
-      const result = await openConnection(deps, context, verifier, body.token, (id) => (userId = id));
-      emitAudit(deps.audit, audit('ok'));
-      return result;
+      result = await openConnection(deps, context, verifier, body.token, (id) => (userId = id));
     } catch (error) {
-      if (isLoginError(error) && error.status === 401) await deps.guard.recordFailure(guarded);
+      // Rejected tokens keep their count; policy refusals and outages give it back.
+      if (!isLoginError(error) || error.status !== 401) await attempt.undecided();
       throw error;
     }
+    await attempt.succeeded();
+    emitAudit(deps.audit, audit('ok'));
+    return result;
   } catch (error) {
     const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
     emitAudit(deps.audit, audit(failure.code, failure.reason));

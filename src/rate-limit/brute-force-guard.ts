@@ -2,15 +2,28 @@ import { LoginError } from '../errors/login-error.js';
 import type { Clock } from '../store/clock.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 
-/** A counter to watch and its limit within the window. */
+/**
+ * A counter to watch, its limit within the window, and what a success does to it: `refund`
+ * takes the attempt back (client addresses), `reset` clears the counter (a user's own failures).
+ */
 export interface GuardedKey {
   readonly key: string;
   readonly limit: number;
+  readonly onSuccess: 'refund' | 'reset';
+}
+
+/** An attempt under way; tell the guard how it ended. */
+export interface GuardedAttempt {
+  /** The attempt succeeded: refund or reset its counters. */
+  succeeded(): Promise<void>;
+  /** The attempt could not be judged (an outage): take it back everywhere. */
+  undecided(): Promise<void>;
 }
 
 /**
- * Brute-force protection: counts failures per key (client address, username hash) in fixed
- * windows and refuses with `rate_limited` (429, `Retry-After`) once a key reaches its limit.
+ * Brute-force protection that holds under concurrency: every attempt is counted *before* the
+ * expensive check, and one that takes a counter past its limit is refused with `rate_limited`
+ * (429, `Retry-After`). Failures keep their count; successes and outages give it back.
  */
 export class BruteForceGuard {
   readonly #store: RateLimitStore;
@@ -23,28 +36,25 @@ export class BruteForceGuard {
     this.#now = now;
   }
 
-  /** Throws `rate_limited` when any key has used up its failures. */
-  async assertAllowed(keys: readonly GuardedKey[]): Promise<void> {
-    const counters = await Promise.all(keys.map((guarded) => this.#store.get(guarded.key)));
+  /** Counts one attempt against each key; throws `rate_limited` when any is over its limit. */
+  async attempt(keys: readonly GuardedKey[]): Promise<GuardedAttempt> {
+    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs)));
     let resetAt = 0;
     counters.forEach((counter, index) => {
-      if (counter !== undefined && counter.count >= keys[index]!.limit) resetAt = Math.max(resetAt, counter.resetAt);
+      if (counter.count > keys[index]!.limit) resetAt = Math.max(resetAt, counter.resetAt);
     });
-    if (resetAt > 0) throw this.#limited(resetAt);
-  }
-
-  /** Counts one failure for each key. */
-  async recordFailure(keys: readonly GuardedKey[]): Promise<void> {
-    await Promise.all(keys.map((guarded) => this.#store.increment(guarded.key, this.#windowMs)));
-  }
-
-  /** Forgets the failures of `key` (after a success). */
-  async reset(key: string): Promise<void> {
-    await this.#store.reset(key);
-  }
-
-  #limited(resetAt: number): LoginError {
-    const seconds = Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
-    return new LoginError('rate_limited', { reason: 'too many failures', headers: { 'retry-after': String(seconds) } });
+    if (resetAt > 0) {
+      const seconds = Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
+      throw new LoginError('rate_limited', { reason: 'too many failures', headers: { 'retry-after': String(seconds) } });
+    }
+    const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs);
+    return {
+      succeeded: async () => {
+        await Promise.all(keys.map((guarded) => (guarded.onSuccess === 'reset' ? this.#store.reset(guarded.key) : refund(guarded))));
+      },
+      undecided: async () => {
+        await Promise.all(keys.map(refund));
+      },
+    };
   }
 }

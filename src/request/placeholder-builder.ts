@@ -16,6 +16,23 @@ export class PlaceholderBuilder {
     this.#extras = Object.entries(extras);
   }
 
+  /**
+   * The values of the request-derived placeholders among `names` (`ipAddress`, `InvoiceNumber`
+   * and the app's own), in order; other names are skipped.
+   */
+  requestValues(request: RequestInfo, names: readonly string[]): string[] {
+    const values: string[] = [];
+    for (const name of names) {
+      if (name === 'ipAddress') values.push(request.ip);
+      else if (name === 'InvoiceNumber') values.push(readParameter(request, 'InvoiceNumber') ?? '');
+      else {
+        const source = this.#extras.find(([extra]) => extra === name)?.[1];
+        if (source !== undefined) values.push(source(request) ?? '');
+      }
+    }
+    return values;
+  }
+
   /** Values for `request` in `tenant`, with `values` (e.g. `{ authToken }`) added. */
   build(request: RequestInfo, tenant: string, values: Readonly<Record<string, string>>): Placeholders {
     const placeholders: Record<string, string | undefined> = {

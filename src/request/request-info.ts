@@ -13,6 +13,8 @@ export interface RequestInfo {
   readonly body: unknown;
   /** Client address as the app's `trust proxy` setting decides (`req.ip`). */
   readonly ip: string;
+  /** Header names and values as received, duplicates included (Node keeps only the first `Authorization`). */
+  readonly rawHeaders?: readonly string[];
 }
 
 /**

@@ -1,9 +1,13 @@
 import type { Clock } from './clock.js';
 import type { RateCounter, RateLimitStore } from './rate-limit-store.js';
 
+/** How many of the oldest counters are looked at for one worth dropping when the store is full. */
+const evictionScan = 64;
+
 /**
- * In-process {@link RateLimitStore}: fixed windows, at most `maxEntries` keys (the oldest window
- * is dropped first when an attacker sprays addresses).
+ * In-process {@link RateLimitStore}: fixed windows, at most `maxEntries` keys. When full, the
+ * oldest counter with a single hit is dropped first, so spraying new names cannot push out the
+ * counters that lock an attacker out.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   readonly #counters = new Map<string, { count: number; resetAt: number }>();
@@ -15,23 +19,21 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.#maxEntries = options.maxEntries;
   }
 
-  async increment(key: string, windowMs: number): Promise<RateCounter> {
+  async add(key: string, delta: number, windowMs: number): Promise<RateCounter> {
     const now = this.#now();
-    const open = this.#counters.get(key);
-    if (open !== undefined && open.resetAt > now) {
-      open.count++;
-      return { ...open };
+    let counter = this.#counters.get(key);
+    if (counter !== undefined && counter.resetAt <= now) {
+      this.#counters.delete(key);
+      counter = undefined;
     }
-    if (open !== undefined) this.#counters.delete(key);
-    if (this.#counters.size >= this.#maxEntries) this.#counters.delete(this.#counters.keys().next().value!);
-    const counter = { count: 1, resetAt: now + windowMs };
-    this.#counters.set(key, counter);
+    if (counter === undefined) {
+      if (delta <= 0) return { count: 0, resetAt: now };
+      this.#makeRoom(now);
+      counter = { count: 0, resetAt: now + windowMs };
+      this.#counters.set(key, counter);
+    }
+    counter.count = Math.max(0, counter.count + delta);
     return { ...counter };
-  }
-
-  async get(key: string): Promise<RateCounter | undefined> {
-    const open = this.#counters.get(key);
-    return open !== undefined && open.resetAt > this.#now() ? { ...open } : undefined;
   }
 
   async reset(key: string): Promise<void> {
@@ -42,5 +44,20 @@ export class MemoryRateLimitStore implements RateLimitStore {
   sweep(): void {
     const now = this.#now();
     for (const [key, counter] of this.#counters) if (counter.resetAt <= now) this.#counters.delete(key);
+  }
+
+  #makeRoom(now: number): void {
+    if (this.#counters.size < this.#maxEntries) return;
+    let scanned = 0;
+    let oldest: string | undefined;
+    for (const [key, counter] of this.#counters) {
+      oldest ??= key;
+      if (counter.resetAt <= now || counter.count <= 1) {
+        this.#counters.delete(key);
+        return;
+      }
+      if (++scanned >= evictionScan) break;
+    }
+    if (oldest !== undefined) this.#counters.delete(oldest);
   }
 }

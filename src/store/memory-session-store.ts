@@ -1,3 +1,4 @@
+import { LoginError } from '../errors/login-error.js';
 import type { Clock } from './clock.js';
 import type { SessionStore, StoredSession, UserSessionEntry } from './session-store.js';
 
@@ -7,14 +8,20 @@ interface Entry {
   idleUntil: number;
 }
 
-/** In-process {@link SessionStore} with a per-user index; expired sessions are swept. */
+/**
+ * In-process {@link SessionStore} with a per-user index; expired sessions are swept. At most
+ * `maxEntries` sessions: past that, new ones get `store_unavailable` (existing ones are never
+ * pushed out).
+ */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
   readonly #byUser = new Map<string, Set<string>>();
   readonly #now: Clock;
+  readonly #maxEntries: number;
 
-  constructor(options: { now: Clock }) {
+  constructor(options: { now: Clock; maxEntries: number }) {
     this.#now = options.now;
+    this.#maxEntries = options.maxEntries;
   }
 
   /** Number of sessions held, expired or not. */
@@ -23,6 +30,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async create(key: string, session: StoredSession): Promise<void> {
+    if (this.#entries.size >= this.#maxEntries) {
+      this.sweep();
+      if (this.#entries.size >= this.#maxEntries) throw new LoginError('store_unavailable', { reason: 'session store is full' });
+    }
     const now = this.#now();
     const idleUntil = session.idleTimeoutMs === undefined ? session.expiresAt : Math.min(session.expiresAt, now + session.idleTimeoutMs);
     this.#entries.set(key, { session, idleUntil });

@@ -9,7 +9,9 @@ import type { Store } from './store.js';
 export interface MemoryStoreOptions {
   /** Most one-time tokens remembered at once; past it new redemptions get `store_unavailable`. @default 1_000_000 */
   maxLedgerEntries?: number;
-  /** Most rate-limit counters held at once (oldest dropped first). @default 100_000 */
+  /** Most session tokens and connections at once; past it new ones get `store_unavailable`. @default 1_000_000 */
+  maxSessions?: number;
+  /** Most rate-limit counters held at once (single-hit ones dropped first). @default 100_000 */
   maxRateLimitEntries?: number;
   /** How often expired entries are swept. @default 30000 */
   sweepIntervalMs?: number;
@@ -32,7 +34,7 @@ export class MemoryStore implements Store {
     const now = options.now ?? systemClock;
     this.ledger = new MemoryLedger({ maxEntries: options.maxLedgerEntries ?? 1_000_000, now });
     this.apiTokens = new MemoryApiTokenStore({ now });
-    this.sessions = new MemorySessionStore({ now });
+    this.sessions = new MemorySessionStore({ now, maxEntries: options.maxSessions ?? 1_000_000 });
     this.rateLimits = new MemoryRateLimitStore({ now, maxEntries: options.maxRateLimitEntries ?? 100_000 });
     this.#timer = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 30_000).unref();
   }

@@ -5,12 +5,13 @@ export interface RateCounter {
   readonly resetAt: number;
 }
 
-/** Counters for brute-force protection, by key (client address or a username hash). */
+/** Counters for brute-force protection, by key (a client network or a keyed hash of a name). */
 export interface RateLimitStore {
-  /** Adds one to `key` in its current window (a new window starts when none is open). */
-  increment(key: string, windowMs: number): Promise<RateCounter>;
-  /** The counter of `key`, undefined when no window is open. */
-  get(key: string): Promise<RateCounter | undefined>;
+  /**
+   * Adds `delta` to `key` in its current window and returns the result. A positive delta opens a
+   * window of `windowMs` when none is open; a negative one never goes below zero or opens one.
+   */
+  add(key: string, delta: number, windowMs: number): Promise<RateCounter>;
   /** Clears `key`. */
   reset(key: string): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 // The example app is plain JavaScript importing 'login-with-token' by name, as a user would.
 import { createPartner } from '../../example-app/partner.js';
 import { createPortal } from '../../example-app/portal.js';
+import { generateKeyPairSync } from 'node:crypto';
 
 /** The example portal and partner simulator on ephemeral loopback ports. */
 export interface ExampleServers {
@@ -11,6 +12,7 @@ export interface ExampleServers {
   portal: import('express').Express;
   partner: import('express').Express;
   logLines: string[];
+  senderPrivateKey: string;
   close(): Promise<void>;
 }
 
@@ -27,8 +29,11 @@ export async function startExampleServers(): Promise<ExampleServers> {
   const partnerOrigin = `http://127.0.0.1:${await listen(partnerServer, '127.0.0.1')}`;
   const logLines: string[] = [];
   const partnerApiKey = 'example-partner-api-key';
-  const { app: portal } = createPortal({ partnerOrigin, partnerApiKey, log: (line: string) => logLines.push(line) });
-  const { app: partner } = createPartner({ portalOrigin, partnerApiKey });
+  const sender = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const senderPrivateKey = sender.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const senderPublicKey = sender.publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const { app: portal } = createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, log: (line: string) => logLines.push(line) });
+  const { app: partner } = createPartner({ portalOrigin, partnerOrigin, partnerApiKey, senderPrivateKey });
   portalServer.on('request', portal);
   partnerServer.on('request', partner);
   return {
@@ -37,6 +42,7 @@ export async function startExampleServers(): Promise<ExampleServers> {
     portal,
     partner,
     logLines,
+    senderPrivateKey,
     async close() {
       portalServer.closeAllConnections();
       partnerServer.closeAllConnections();

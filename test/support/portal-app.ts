@@ -61,6 +61,8 @@ export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser
   auth.deserializeUser((id: string, done) => done(null, testUsers.find((user) => user.id === id) ?? false));
 
   const app = express();
+  // Tests speak for other clients through X-Forwarded-For, as a reverse proxy would.
+  app.set('trust proxy', 'loopback');
   app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
   app.use(auth.initialize());
   app.use(auth.session());
