@@ -12,11 +12,16 @@ import { findUser, userById, verifyAccessToken, verifyCredentials } from './user
 export const jwtProfileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
 
 /**
- * @param {{ partnerOrigin: string, partnerApiKey: string, senderPublicKey: string, sessionSecret?: string, log?: (line: string) => void }} options
+ * @param {{
+ *   partnerOrigin: string, partnerApiKey: string, senderPublicKey: string, sessionSecret?: string,
+ *   log?: (line: string) => void,
+ *   shared?: { store: import('login-with-token').Store, sessionStore: import('express-session').Store, hashKey: string, jwtPrivateKey: string },
+ * }} options  `shared` is set when several instances run on Redis.
  */
-export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log }) {
+export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log, shared }) {
   const login = createLoginWithToken({
     tenants: { DEMO: {} },
+    ...(shared ? { store: shared.store, hashKey: shared.hashKey } : {}),
     logon: {
       tokenTypes: {
         // API tokens the portal issued (see POST /api/api-tokens below).
@@ -34,6 +39,7 @@ export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, se
       },
       maxSessionsPerUser: 20,
       onTooManySessions: 'end-oldest',
+      ...(shared ? { jwt: { privateKey: shared.jwtPrivateKey } } : {}),
     },
     commands: {
       LoginWithToken: {
@@ -67,6 +73,7 @@ export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, se
   const app = express();
   app.use(
     session({
+      ...(shared ? { store: shared.sessionStore } : {}),
       name: 'portal.sid',
       secret: sessionSecret,
       resave: false,

@@ -33,7 +33,7 @@ export interface ConnectionJwtOptions {
   issuer?: string;
   /** Lifetime; never beyond the connection's. @default 300 */
   ttlSeconds?: number;
-  /** `kid` header; set it when sharing a key across instances. @default random per process */
+  /** `kid` header. @default derived from the public key */
   keyId?: string;
 }
 

@@ -166,6 +166,15 @@ const optionsSchema = z
     for (const [tenant, settings] of Object.entries(options.tenants)) {
       for (const [command, definition] of Object.entries(settings.commands)) check(definition, ['tenants', tenant, 'commands', command]);
     }
+    if (options.store?.shared === true) {
+      if (options.hashKey === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['hashKey'], message: 'is required with a shared store, so that every instance counts the same names' });
+      }
+      const usesLogon = Object.keys(options.logon.tokenTypes).length > 0 || Object.values(options.tenants).some((tenant) => Object.keys(tenant.tokenTypes).length > 0);
+      if (usesLogon && options.logon.jwt.privateKey === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['logon', 'jwt', 'privateKey'], message: 'is required with a shared store, so that every instance accepts the connection JWTs' });
+      }
+    }
     if (Object.keys(options.tenants).length > 1 && options.resolveTenant === undefined) {
       ctx.addIssue({ code: 'custom', path: ['resolveTenant'], message: 'is required when more than one tenant is configured' });
     }

@@ -492,3 +492,71 @@ describe('POST /Authentication/LogonWithToken', () => {
     expect(leakedSecrets(JSON.stringify(portal.audit))).toEqual([]);
   });
 });
+
+describe('LogonWithToken hardening', () => {
+  const senderType = () => ({ kind: 'signed-sender' as const, keys: [sender.certificate, otherSender.certificate] });
+  const logon = (body: Record<string, unknown>) => request(portal.app).post('/Authentication/LogonWithToken').send(body);
+
+  it('treats a re-spelt signature, ECDSA’s n−s twin and another tenant as a replay', async () => {
+    createPortal({ tenants: { A: { tokenTypes: { InfoShareToken: senderType() } }, B: { tokenTypes: { InfoShareToken: senderType() } } }, resolveTenant: () => 'A' }, { tokenTypes: {} });
+    const token = recordSecret(await signSenderToken({ privateKey: otherSender.privateKey, contactId: '1001', now: clock }));
+    expect((await logon({ tenantName: 'A', token, tokenType: 'InfoShareToken' })).status).toBe(200);
+    expect((await logon({ tenantName: 'B', token, tokenType: 'InfoShareToken' })).body.error?.number).toBe(10376);
+    const [head, payload, signature] = token.split('.') as [string, string, string];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const respelt = signature.slice(0, -1) + alphabet[alphabet.indexOf(signature.at(-1)!) ^ 1];
+    const n = BigInt('0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551');
+    const raw = Buffer.from(signature, 'base64url');
+    const s = BigInt(`0x${raw.subarray(32).toString('hex')}`);
+    const twin = Buffer.concat([raw.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]).toString('base64url');
+    for (const variant of [respelt, twin]) {
+      const res = await logon({ tenantName: 'A', token: recordSecret(`${head}.${payload}.${variant}`), tokenType: 'InfoShareToken' });
+      expect(res.status).not.toBe(200);
+    }
+  });
+
+  it('never lets parallel logons exceed maxSessionsPerUser', async () => {
+    createPortal({}, { maxSessionsPerUser: 2, twoStepVerification: async () => (await new Promise((resolve) => setTimeout(resolve, 20)), { type: 'None' }) });
+    const created = await portal.login.apiTokens.create({ userId: 'u-alice', contactId: '1001' });
+    const results = await Promise.all(Array.from({ length: 20 }, () => logon({ token: recordSecret(created.token), tokenType: 'apitoken' })));
+    expect(results.filter((res) => res.status === 200).length).toBeLessThanOrEqual(2);
+    expect(results.every((res) => res.status === 200 || res.body.error?.number === 10055)).toBe(true);
+    expect((await store.sessions.listForUser('default', 'u-alice')).length).toBeLessThanOrEqual(2);
+  });
+
+  it('answers 503 when the JWKS fails, and does not refetch on every request', async () => {
+    let hits = 0;
+    const broken = await startPartnerServer((_r, res) => {
+      hits++;
+      json(res, 500, {});
+    });
+    try {
+      createPortal({}, { tokenTypes: { [profileId]: { kind: 'jwt', issuer, audience, jwksUrl: `${broken.origin}/keys`, jwksCooldownMs: 60_000 } } });
+      const results = [];
+      for (let i = 0; i < 10; i++) results.push(await logon({ token: await jwt(), tokenType: profileId }));
+      expect(results.every((res) => res.status === 503 && res.body.error.number === 10246)).toBe(true);
+      expect(hits).toBe(1);
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('refuses a hostile alg header with 10064, not an outage', async () => {
+    const now = Math.floor(clock / 1000);
+    const header = base64url.encode(JSON.stringify({ alg: { toString: 1 }, typ: 'JWT' }));
+    const body = base64url.encode(JSON.stringify({ ver: '1.0', iat: now, exp: now + 60 }));
+    for (const tokenType of ['InfoShareToken', profileId]) {
+      const res = await logon({ token: recordSecret(`${header}.${body}.c2ln`), tokenType });
+      expect(res.body.error.number).toBe(10064);
+    }
+  });
+
+  it('refuses an http JWKS URL that is not loopback, and a cool-down under a second', () => {
+    expect(() => createPortal({}, { tokenTypes: { p: { kind: 'jwt', issuer, audience, jwksUrl: 'http://idp.example/keys' } } })).toThrow(
+      'logon.tokenTypes.p.jwksUrl: must use https',
+    );
+    expect(() => createPortal({}, { tokenTypes: { p: { kind: 'jwt', issuer, audience, jwksUrl: 'https://idp.example/keys', jwksCooldownMs: 0 } } })).toThrow(
+      'logon.tokenTypes.p.jwksCooldownMs',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLoginWithToken, type LoginWithTokenOptions } from '../src/index.js';
+import { createLoginWithToken, MemoryStore, type LoginWithTokenOptions } from '../src/index.js';
 
 const resolveUser = () => null;
 const valid = { url: 'https://partner.example/validate', body: '{"token":"{authToken}"}' };
@@ -36,6 +36,16 @@ describe('createLoginWithToken options', () => {
   ])('throws a TypeError naming the option for %s', (_name, options, message) => {
     expect(create(options)).toThrow(TypeError);
     expect(create(options)).toThrow(message);
+  });
+
+  it('requires hashKey, and a JWT key when LogonWithToken is used, with a shared store', () => {
+    const store = Object.assign(new MemoryStore(), { shared: true });
+    expect(create({ store })).toThrow('hashKey: is required with a shared store');
+    expect(create({ store, hashKey: 'k'.repeat(16), logon: { tokenTypes: { apitoken: { kind: 'apitoken' } } } })).toThrow(
+      'logon.jwt.privateKey: is required with a shared store',
+    );
+    expect(create({ store, hashKey: 'k'.repeat(16) })).not.toThrow();
+    void store.close();
   });
 
   it('validates per-tenant command functions for every named tenant at start-up', () => {

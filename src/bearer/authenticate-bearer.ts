@@ -110,10 +110,9 @@ type Lookup = { readonly identity: SessionIdentity; readonly info: BearerInfo } 
 async function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string): Promise<Lookup> {
   const own = await resolveOwnToken(token, deps.connectionJwt);
   if (own !== undefined && own.kind !== 'invalid') {
-    const session = await deps.sessions.use(own.key);
+    const session = await deps.sessions.use(own.key, tenant);
     if (session !== undefined) {
       const matches =
-        session.tenant === tenant &&
         (own.kind === 'session-token') === (session.kind === 'session-token') &&
         (own.kind !== 'connection-jwt' || (own.tenant === tenant && own.userId === session.userId));
       if (!matches) return { miss: true, counted: false };

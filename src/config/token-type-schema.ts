@@ -38,9 +38,9 @@ export interface JwtProfileDefinition {
   issuer: string | string[];
   /** Accepted `aud`. Required. */
   audience: string | string[];
-  /** JWKS document URL: fetched, cached, refetched once on an unknown `kid` (with a cool-down). */
+  /** JWKS document URL (https; http only for loopback): fetched, cached, refetched once on an unknown `kid` (with a cool-down). */
   jwksUrl?: string;
-  /** Least time between two JWKS fetches for unknown `kid`s. @default 30000 */
+  /** Least time between two JWKS fetches (unknown `kid`s, refreshes, retries after a failure), at least 1000. @default 30000 */
   jwksCooldownMs?: number;
   /** Static public keys (PEM or JWK), instead of or besides `jwksUrl`. */
   keys?: (string | Record<string, unknown>)[];
@@ -77,6 +77,8 @@ const identityPaths = z
   .optional()
   .transform((paths) => ({ contactId: paths?.contactId ?? 'ContactId', contactEmail: paths?.contactEmail ?? 'ContactEmail' }));
 
+const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 /** Validates one token type definition; keys are parsed once, here. */
@@ -97,8 +99,9 @@ export const tokenTypeSchema = z.discriminatedUnion('kind', [
       audience: stringOrList,
       jwksUrl: z
         .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+        .refine((url) => url.startsWith('https:') || loopback.test(new URL(url).hostname), 'must use https (http only for loopback)')
         .optional(),
-      jwksCooldownMs: z.number().int().min(0).max(600_000).default(30_000),
+      jwksCooldownMs: z.number().int().min(1000).max(600_000).default(30_000),
       keys: z.array(keySchema).optional(),
       algorithms: algorithmsSchema(['RS256']),
       clockToleranceSeconds: z.number().int().min(0).max(60).default(30),

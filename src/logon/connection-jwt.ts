@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 import type { Clock } from '../store/clock.js';
@@ -10,7 +10,7 @@ export interface ConnectionJwtSettings {
   readonly algorithm: AsymmetricAlgorithm;
   readonly issuer: string;
   readonly ttlSeconds: number;
-  /** `kid` header. @default derived from the public key */
+  /** `kid` header. @default derived from the public key, so instances sharing a key agree */
   readonly keyId?: string;
 }
 
@@ -46,7 +46,7 @@ export class ConnectionJwt {
       this.#privateKey = createPrivateKey(settings.privateKey);
       this.#publicKey = createPublicKey(this.#privateKey);
     }
-    this.#keyId = settings.keyId ?? `lwt-${randomBytes(6).toString('base64url')}`;
+    this.#keyId = settings.keyId ?? `lwt-${createHash('sha256').update(this.#publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16)}`;
   }
 
   /** The public key as a JWK with `kid`, `alg` and `use`, for a JWKS endpoint. */

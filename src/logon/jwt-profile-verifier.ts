@@ -1,22 +1,26 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import type { ParsedJwtProfile } from '../config/token-type-schema.js';
-import { LoginError } from '../errors/login-error.js';
+import { LoginError, isLoginError } from '../errors/login-error.js';
 import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
 import { normalizeEmail } from '../identity/identity.js';
-import type { Clock } from '../store/clock.js';
+import { systemClock, type Clock } from '../store/clock.js';
+import { createJwksCache } from './jwks-cache.js';
+import { describeAlgorithm } from './describe-algorithm.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /**
  * External JWTs of one profile (e.g. an OpenID Connect provider), verified with jose:
- * issuer, audience, allowed algorithms, clock tolerance, keys from a JWKS URL (cached; refetched
- * once on an unknown `kid`, at most every `jwksCooldownMs`) or static keys. `jku`, `x5u` and embedded `jwk`
+ * issuer, audience, allowed algorithms, clock tolerance, keys from a JWKS URL (see
+ * `createJwksCache`) or static keys. `jku`, `x5u` and embedded `jwk`
  * headers are never used to find a key. The user is named by `userClaim` (10244 when missing).
  */
 export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtProfile, now: Clock): TokenVerifier {
-  const remote = profile.jwksUrl === undefined
-    ? undefined
-    : createRemoteJWKSet(new URL(profile.jwksUrl), { cooldownDuration: profile.jwksCooldownMs, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 });
+  const remote =
+    profile.jwksUrl === undefined
+      ? undefined
+      : // Fetch pacing is about the network, so it runs on real time, not the verification clock.
+        createJwksCache(new URL(profile.jwksUrl), { cooldownMs: profile.jwksCooldownMs, maxAgeMs: 10 * 60_000, timeoutMs: 5_000, now: systemClock });
   const keySources: (KeyObject | JWTVerifyGetKey)[] = [...(profile.keys ?? []).map((entry) => entry.key), ...(remote ? [remote] : [])];
   const allowed = new Set<string>(profile.algorithms);
 
@@ -51,7 +55,7 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
         throw new LoginError('token_invalid', { reason: 'not a JWT' });
       }
       if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
-        throw new LoginError('hash_algorithm', { reason: `algorithm ${String(algorithm).slice(0, 20)} is not allowed` });
+        throw new LoginError('hash_algorithm', { reason: `algorithm ${describeAlgorithm(algorithm)} is not allowed` });
       }
       const payload = await verifyWithAnyKey(token);
       const subject = payload[profile.userClaim];
@@ -78,15 +82,13 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
 }
 
 function toLoginError(error: unknown): LoginError {
+  if (isLoginError(error)) return error;
   if (error instanceof errors.JWTExpired) return new LoginError('token_lifetime', { reason: 'exp reached' });
   if (error instanceof errors.JOSEAlgNotAllowed) return new LoginError('hash_algorithm', { reason: 'algorithm not allowed' });
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
     return new LoginError('signature_invalid', { reason: 'no key verifies the signature' });
   }
   if (error instanceof errors.JWTClaimValidationFailed) return new LoginError('token_invalid', { reason: `claim ${error.claim} ${error.reason}` });
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || (error instanceof TypeError && /fetch/i.test(error.message))) {
-    return validatorUnavailable(`JWKS unavailable: ${describeFault(error)}`);
-  }
   if (error instanceof errors.JOSEError) return new LoginError('token_invalid', { reason: error.code });
   return validatorUnavailable(`JWT verification failed: ${describeFault(error)}`);
 }

@@ -152,7 +152,7 @@ async function openConnection<User>(
     if (!licence.allowed) {
       throw new LoginError(licence.reason === 'named-licence-unavailable' ? 'named_licence_unavailable' : 'licence_unavailable', { reason: 'licence hook refused' });
     }
-    await enforceMaxSessions(deps, tenant, userId);
+    await refuseWhenFull(deps, tenant, userId);
     const twoStep = (await policies.twoStep?.(user, context)) ?? { type: 'None' };
 
     const now = deps.now();
@@ -172,6 +172,7 @@ async function openConnection<User>(
       expiresAt,
       idleTimeoutMs: policies.idleTimeoutSeconds * 1000,
     });
+    await enforceMaxSessions(deps, tenant, userId, connection);
     const jwt = await deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt);
     if (reservation?.status === 'reserved' && !(await deps.ledger.consume(verified.oneTime!.key, reservation.id, verified.oneTime!.rememberMs))) {
       throw new LoginError('token_invalid', { reason: 'reservation lost before the token was consumed' });
@@ -194,12 +195,28 @@ async function openConnection<User>(
   }
 }
 
-/** The maximum-sessions rule: refuse (10055), or end the oldest connections to make room. */
-async function enforceMaxSessions<User>(deps: LogonDependencies<User>, tenant: string, userId: string): Promise<void> {
+/** Fails early (10055) when the user is already at the maximum and the policy is to refuse. */
+async function refuseWhenFull<User>(deps: LogonDependencies<User>, tenant: string, userId: string): Promise<void> {
+  const max = deps.policies.maxSessionsPerUser;
+  if (max === undefined || deps.policies.onTooManySessions !== 'refuse') return;
+  const open = (await deps.sessions.listForUser(tenant, userId)).filter((entry) => entry.kind === 'connection');
+  if (open.length >= max) throw new LoginError('too_many_sessions', { reason: `${open.length} connections open` });
+}
+
+/**
+ * The maximum-sessions rule, checked after the new connection was written: connections are
+ * listed in write order, which every concurrent logon sees alike. Refusing, a connection that is
+ * not among the first `max` withdraws (10055) — so parallel logons can never end up above the
+ * maximum; ending the oldest, everything before the newest `max` is ended.
+ */
+async function enforceMaxSessions<User>(deps: LogonDependencies<User>, tenant: string, userId: string, own: string): Promise<void> {
   const max = deps.policies.maxSessionsPerUser;
   if (max === undefined) return;
   const open = (await deps.sessions.listForUser(tenant, userId)).filter((entry) => entry.kind === 'connection');
-  if (open.length < max) return;
-  if (deps.policies.onTooManySessions === 'refuse') throw new LoginError('too_many_sessions', { reason: `${open.length} connections open` });
-  for (const entry of open.slice(0, open.length - max + 1)) await deps.sessions.revoke(entry.key);
+  if (open.length <= max) return;
+  if (deps.policies.onTooManySessions === 'refuse') {
+    if (open.findIndex((entry) => entry.key === own) >= max) throw new LoginError('too_many_sessions', { reason: `${open.length} connections open` });
+    return;
+  }
+  for (const entry of open.slice(0, open.length - max)) if (entry.key !== own) await deps.sessions.revoke(entry.key);
 }

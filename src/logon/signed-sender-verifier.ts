@@ -4,6 +4,7 @@ import { secretHash } from '../crypto/secret-hash.js';
 import { LoginError } from '../errors/login-error.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { Clock } from '../store/clock.js';
+import { describeAlgorithm } from './describe-algorithm.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /** The sender's clock may differ from ours by at most this (the vendor's one minute). */
@@ -14,12 +15,13 @@ export const maxSenderSkewMs = 60_000;
  * `ver`, `iat` (the sender's timestamp, seconds), `exp` (end of its lifetime) and the contact.
  * Checked in this order, each with its own number: algorithm on the allow-list (10064),
  * signature by a configured certificate or key (10065), version (10061), sender timestamp within
- * ±60 s (10062), lifetime (10063). Each token is single-use within its validity window.
+ * ±60 s (10062), lifetime (10063). Each token is single-use within its validity window, across
+ * all tenants.
  */
 export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Clock): TokenVerifier {
   const allowed = new Set<string>(type.algorithms);
   return {
-    async verify(token: string, tenant: string): Promise<VerifiedToken> {
+    async verify(token: string): Promise<VerifiedToken> {
       let algorithm: unknown;
       try {
         algorithm = decodeProtectedHeader(token).alg;
@@ -27,7 +29,7 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Cl
         throw new LoginError('signature_invalid', { reason: 'not a compact JWS' });
       }
       if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
-        throw new LoginError('hash_algorithm', { reason: `algorithm ${String(algorithm).slice(0, 20)} is not allowed` });
+        throw new LoginError('hash_algorithm', { reason: `algorithm ${describeAlgorithm(algorithm)} is not allowed` });
       }
       const payload = await verifySignature(token, type, now());
       const claims = parseClaims(payload);
@@ -50,10 +52,16 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Cl
           ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
           tokenType: 'signed-sender',
         },
-        oneTime: { key: secretHash('signed-sender', tenant, token), rememberMs: claims.exp * 1000 - at + maxSenderSkewMs },
+        // Keyed on what the signature covers: re-spelling the signature (unused base64url bits,
+        // ECDSA's s → n−s) or presenting it to another tenant yields the same key.
+        oneTime: { key: secretHash('signed-sender', signingInput(token)), rememberMs: claims.exp * 1000 - at + maxSenderSkewMs },
       };
     },
   };
+}
+
+function signingInput(token: string): string {
+  return token.slice(0, token.lastIndexOf('.'));
 }
 
 async function verifySignature(token: string, type: ParsedSignedSenderType, at: number): Promise<Uint8Array> {

@@ -43,9 +43,9 @@ export class MemorySessionStore implements SessionStore {
     keys.add(key);
   }
 
-  async use(key: string): Promise<StoredSession | undefined> {
+  async use(key: string, tenant: string): Promise<StoredSession | undefined> {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
+    if (entry === undefined || entry.session.tenant !== tenant) return undefined;
     const now = this.#now();
     if (entry.idleUntil <= now) {
       this.#remove(key, entry);
@@ -70,7 +70,7 @@ export class MemorySessionStore implements SessionStore {
       const entry = this.#entries.get(key);
       if (entry !== undefined && entry.idleUntil > now) live.push({ key, kind: entry.session.kind, createdAt: entry.session.createdAt });
     }
-    return live.sort((a, b) => a.createdAt - b.createdAt);
+    return live; // a Set iterates in insertion order, which is write order
   }
 
   /** Drops every expired session now. */

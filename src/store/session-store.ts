@@ -33,10 +33,16 @@ export interface UserSessionEntry {
 export interface SessionStore {
   /** Saves `session` under `key`. */
   create(key: string, session: StoredSession): Promise<void>;
-  /** The live session under `key`, its idle timeout extended; undefined when absent or expired. */
-  use(key: string): Promise<StoredSession | undefined>;
+  /**
+   * The live session under `key` in `tenant`, its idle timeout extended; undefined when absent,
+   * expired or of another tenant (which leaves it untouched).
+   */
+  use(key: string, tenant: string): Promise<StoredSession | undefined>;
   /** Ends the session under `key`; returns it when it was live. */
   revoke(key: string): Promise<StoredSession | undefined>;
-  /** The user's live sessions, oldest first. */
+  /**
+   * The user's live sessions in the order they were written — an order every caller sees alike,
+   * so concurrent "am I over the limit?" checks agree.
+   */
   listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]>;
 }

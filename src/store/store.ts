@@ -16,6 +16,11 @@ export interface Store {
   readonly sessions: SessionStore;
   /** Brute-force counters. */
   readonly rateLimits: RateLimitStore;
+  /**
+   * True when several instances share this store (Redis). The package then requires the settings
+   * every instance must agree on (`hashKey`, and `logon.jwt.privateKey` when LogonWithToken is used).
+   */
+  readonly shared?: boolean;
   /** Stops timers and closes connections the store owns. */
   close(): Promise<void>;
 }

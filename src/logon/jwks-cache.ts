@@ -1,0 +1,84 @@
+import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { request } from 'undici';
+import { validatorUnavailable } from '../executor/unavailable.js';
+import type { Clock } from '../store/clock.js';
+
+/** Settings of {@link createJwksCache}. */
+export interface JwksCacheOptions {
+  /** Least time between two fetches, successful or not (also the back-off after a failure). */
+  readonly cooldownMs: number;
+  /** Age after which the keys are refreshed; the old ones stay in use while refreshing fails. */
+  readonly maxAgeMs: number;
+  readonly timeoutMs: number;
+  readonly now: Clock;
+}
+
+const maxJwksBytes = 1024 * 1024;
+
+/**
+ * A JWKS key resolver for jose: fetches the document (undici, no redirects, size-capped,
+ * time-boxed), keeps the keys, refetches once for an unknown `kid` — at most every `cooldownMs`,
+ * whatever the outcome, so neither unknown keys nor an outage can make every request fetch — and
+ * keeps serving the last good keys while a refresh fails. With no keys at all it answers
+ * `validator_unavailable`.
+ */
+export function createJwksCache(url: URL, options: JwksCacheOptions): JWTVerifyGetKey {
+  let keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  let fetchedAt = -Infinity;
+  let attemptedAt = -Infinity;
+  let inFlight: Promise<boolean> | undefined;
+
+  /** Fetches when the cool-down allows; resolves true when new keys arrived. */
+  function refresh(): Promise<boolean> {
+    if (inFlight) return inFlight;
+    if (options.now() - attemptedAt < options.cooldownMs) return Promise.resolve(false);
+    attemptedAt = options.now();
+    inFlight = fetchJwks(url, options.timeoutMs)
+      .then((document) => {
+        keys = createLocalJWKSet(document);
+        fetchedAt = options.now();
+        return true;
+      })
+      .catch(() => false)
+      .finally(() => (inFlight = undefined));
+    return inFlight;
+  }
+
+  return async (header, token) => {
+    if (keys === undefined || options.now() - fetchedAt > options.maxAgeMs) await refresh();
+    if (keys === undefined) throw validatorUnavailable('JWKS unavailable');
+    try {
+      return await keys(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || !(await refresh())) throw error;
+      return keys(header, token);
+    }
+  };
+}
+
+async function fetchJwks(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
+  const { statusCode, body } = await request(url, {
+    headers: { accept: 'application/json' },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  body.on('error', () => undefined);
+  if (statusCode !== 200) {
+    await body.dump();
+    throw new Error(`JWKS answered ${statusCode}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxJwksBytes) {
+      body.destroy();
+      throw new Error('JWKS too large');
+    }
+    chunks.push(chunk);
+  }
+  const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JSONWebKeySet;
+  if (!Array.isArray(document?.keys)) throw new Error('not a JWKS');
+  return document;
+}

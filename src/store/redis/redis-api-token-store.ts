@@ -1,0 +1,62 @@
+import type { ApiTokenStore, StoredApiToken } from '../api-token-store.js';
+import type { Clock } from '../clock.js';
+import type { RedisRunner } from './redis-runner.js';
+
+/**
+ * {@link ApiTokenStore} on Redis: the record under the secret's hash, an id → hash pointer and a
+ * set of ids per tenant for listing. Records with an expiry carry a matching PX.
+ */
+export class RedisApiTokenStore implements ApiTokenStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+    private readonly now: Clock,
+  ) {}
+
+  async create(key: string, token: StoredApiToken): Promise<void> {
+    const ttl = token.expiresAt === undefined ? undefined : Math.max(1, token.expiresAt - this.now());
+    const json = JSON.stringify(token);
+    await this.redis.run((client) => (ttl === undefined ? client.set(this.#tokenKey(key), json) : client.set(this.#tokenKey(key), json, 'PX', ttl)));
+    await this.redis.run((client) => (ttl === undefined ? client.set(this.#idKey(token.tenant, token.id), key) : client.set(this.#idKey(token.tenant, token.id), key, 'PX', ttl)));
+    await this.redis.run((client) => client.sadd(this.#tenantKey(token.tenant), token.id));
+  }
+
+  async find(key: string): Promise<StoredApiToken | undefined> {
+    const json = await this.redis.run((client) => client.get(this.#tokenKey(key)));
+    const token = json === null ? undefined : (JSON.parse(json) as StoredApiToken);
+    return token !== undefined && (token.expiresAt === undefined || token.expiresAt > this.now()) ? token : undefined;
+  }
+
+  async list(tenant: string, userId?: string): Promise<StoredApiToken[]> {
+    const ids = await this.redis.run((client) => client.smembers(this.#tenantKey(tenant)));
+    const tokens: StoredApiToken[] = [];
+    for (const id of ids) {
+      const key = await this.redis.run((client) => client.get(this.#idKey(tenant, id)));
+      const token = key === null ? undefined : await this.find(key);
+      if (token === undefined) await this.redis.run((client) => client.srem(this.#tenantKey(tenant), id));
+      else if (userId === undefined || token.userId === userId) tokens.push(token);
+    }
+    return tokens.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  async revoke(tenant: string, id: string): Promise<boolean> {
+    const key = await this.redis.run((client) => client.get(this.#idKey(tenant, id)));
+    if (key === null) return false;
+    const removed = await this.redis.run((client) => client.del(this.#tokenKey(key)));
+    await this.redis.run((client) => client.del(this.#idKey(tenant, id)));
+    await this.redis.run((client) => client.srem(this.#tenantKey(tenant), id));
+    return removed > 0;
+  }
+
+  #tokenKey(key: string): string {
+    return `${this.prefix}api-token:${key}`;
+  }
+
+  #idKey(tenant: string, id: string): string {
+    return `${this.prefix}api-token-id:${tenant}:${id}`;
+  }
+
+  #tenantKey(tenant: string): string {
+    return `${this.prefix}api-tokens:${tenant}`;
+  }
+}

@@ -1,0 +1,106 @@
+import type { Clock } from '../clock.js';
+import type { SessionStore, StoredSession, UserSessionEntry } from '../session-store.js';
+import { ms, type RedisRunner } from './redis-runner.js';
+
+// A session is "<idleUntil>|<expiresAt>|<idleMs>|<tenant>|<json>": the script checks the tenant
+// and slides the first field without touching the JSON.
+const use = `
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+local idleUntil, expiresAt, idle, tenant, json = string.match(value, '^(%d+)|(%d+)|(%d+)|([^|]*)|(.*)$')
+if tenant ~= ARGV[2] then return false end
+local now = tonumber(ARGV[1])
+if tonumber(idleUntil) <= now then
+  redis.call('DEL', KEYS[1])
+  return false
+end
+if tonumber(idle) > 0 then
+  local slid = math.min(tonumber(expiresAt), now + tonumber(idle))
+  redis.call('SET', KEYS[1], string.format('%.0f', slid) .. '|' .. expiresAt .. '|' .. idle .. '|' .. tenant .. '|' .. json, 'PX', string.format('%.0f', slid - now))
+end
+return json`;
+
+const revoke = `
+local value = redis.call('GET', KEYS[1])
+if not value then return false end
+redis.call('DEL', KEYS[1])
+local idleUntil, json = string.match(value, '^(%d+)|%d+|%d+|[^|]*|(.*)$')
+if tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
+return json`;
+
+const alive = `
+local value = redis.call('GET', KEYS[1])
+if not value then return 0 end
+local idleUntil = string.match(value, '^(%d+)|')
+if tonumber(idleUntil) <= tonumber(ARGV[1]) then return 0 end
+return 1`;
+
+// The per-user index: members "kind|createdAt|key" scored by a sequence, so its order is write
+// order for every reader. It lives as long as its longest session.
+const index = `
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('ZADD', KEYS[1], (tonumber(last[2]) or 0) + 1, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 1`;
+
+/**
+ * {@link SessionStore} on Redis: one key per session (idle expiry slid by a script, absolute
+ * expiry kept in the value) and a sorted set per user (in write order) for the maximum-sessions
+ * rule. Each script touches a single key, so this works on Redis Cluster too.
+ */
+export class RedisSessionStore implements SessionStore {
+  constructor(
+    private readonly redis: RedisRunner,
+    private readonly prefix: string,
+    private readonly now: Clock,
+  ) {}
+
+  async create(key: string, session: StoredSession): Promise<void> {
+    const now = this.now();
+    const idle = session.idleTimeoutMs ?? 0;
+    const idleUntil = idle > 0 ? Math.min(session.expiresAt, now + idle) : session.expiresAt;
+    const value = `${ms(idleUntil)}|${ms(session.expiresAt)}|${ms(idle)}|${session.tenant.replaceAll('|', '')}|${JSON.stringify(session)}`;
+    await this.redis.run((client) => client.set(this.#sessionKey(key), value, 'PX', Math.max(1, Math.round(idleUntil - now))));
+    await this.redis.script(index, this.#userKey(session.tenant, session.userId), member(session, key), ms(Math.max(1, session.expiresAt - now)));
+  }
+
+  async use(key: string, tenant: string): Promise<StoredSession | undefined> {
+    const json = await this.redis.script(use, this.#sessionKey(key), ms(this.now()), tenant);
+    return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : undefined;
+  }
+
+  async revoke(key: string): Promise<StoredSession | undefined> {
+    const json = await this.redis.script(revoke, this.#sessionKey(key), ms(this.now()));
+    if (typeof json !== 'string') return undefined;
+    const session = JSON.parse(json) as StoredSession;
+    await this.redis.run((client) => client.zrem(this.#userKey(session.tenant, session.userId), member(session, key)));
+    return session;
+  }
+
+  async listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]> {
+    const userKey = this.#userKey(tenant, userId);
+    const members = await this.redis.run((client) => client.zrange(userKey, 0, -1));
+    const now = ms(this.now());
+    const entries: UserSessionEntry[] = [];
+    const dead: string[] = [];
+    for (const entry of members) {
+      const [kind, createdAt, key] = entry.split('|') as [StoredSession['kind'], string, string];
+      if ((await this.redis.script(alive, this.#sessionKey(key), now)) === 1) entries.push({ key, kind, createdAt: Number(createdAt) });
+      else dead.push(entry);
+    }
+    if (dead.length > 0) await this.redis.run((client) => client.zrem(userKey, ...dead));
+    return entries;
+  }
+
+  #sessionKey(key: string): string {
+    return `${this.prefix}session:${key}`;
+  }
+
+  #userKey(tenant: string, userId: string): string {
+    return `${this.prefix}user-sessions:${tenant}:${userId}`;
+  }
+}
+
+function member(session: StoredSession, key: string): string {
+  return `${session.kind}|${ms(session.createdAt)}|${key}`;
+}
