@@ -16,9 +16,10 @@ const people = {
 const tokenLifetimeMs = 2 * 60_000;
 
 /**
- * @param {{ portalOrigin: string, partnerOrigin: string, partnerApiKey: string, senderPrivateKey: string }} options
+ * @param {{ portalOrigin: string, portalEmbedOrigin?: string, partnerOrigin: string, partnerApiKey: string, senderPrivateKey: string }} options
+ *   `portalEmbedOrigin`: the portal's https origin for the iframe (embedded sessions need https).
  */
-export function createPartner({ portalOrigin, partnerOrigin, partnerApiKey, senderPrivateKey }) {
+export function createPartner({ portalOrigin, portalEmbedOrigin = portalOrigin, partnerOrigin, partnerApiKey, senderPrivateKey }) {
   // The partner's identity provider signs ID tokens with this key and publishes it as a JWKS.
   const idp = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const idpKeyId = randomUUID();
@@ -30,7 +31,7 @@ export function createPartner({ portalOrigin, partnerOrigin, partnerApiKey, send
     return token;
   };
   const handoffUrl = (person, { returnTo, noChrome } = {}) => {
-    const url = new URL('/authentication/login', portalOrigin);
+    const url = new URL('/authentication/login', noChrome ? portalEmbedOrigin : portalOrigin);
     url.searchParams.set('authToken', mint(person));
     if (returnTo) url.searchParams.set('returnTo', returnTo);
     if (noChrome) url.searchParams.set('noChrome', 'true');
@@ -59,6 +60,12 @@ export function createPartner({ portalOrigin, partnerOrigin, partnerApiKey, send
   app.get('/go/:person', (req, res) => {
     if (!people[req.params.person]) return res.status(404).send('unknown person');
     res.set('referrer-policy', 'no-referrer').redirect(302, handoffUrl(req.params.person, { returnTo: req.query.returnTo }));
+  });
+
+  // A bare embedded handoff link (what a partner would put in an iframe's src).
+  app.get('/embedded-link/:person', (req, res) => {
+    if (!people[req.params.person]) return res.status(404).send('unknown person');
+    res.set('referrer-policy', 'no-referrer').redirect(302, handoffUrl(req.params.person, { returnTo: '/invoices/42', noChrome: true }));
   });
 
   app.get('/embedded/:person', (req, res) => {

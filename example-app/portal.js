@@ -6,6 +6,7 @@ import session from 'express-session';
 import passport from 'passport';
 import { createLoginWithToken } from 'login-with-token';
 import { html } from './html.js';
+import { sameOriginPosts } from './same-origin-posts.js';
 import { findUser, userById, verifyAccessToken, verifyCredentials } from './users.js';
 
 /** The JWT profile id partners use as `tokenType` (a GUID, as in the vendor's example). */
@@ -21,6 +22,8 @@ export const jwtProfileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
 export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log, shared }) {
   const login = createLoginWithToken({
     tenants: { DEMO: {} },
+    // Only the partner may frame the portal after an embedded (noChrome) handoff.
+    embedding: { frameAncestors: [partnerOrigin] },
     ...(shared ? { store: shared.store, hashKey: shared.hashKey } : {}),
     logon: {
       tokenTypes: {
@@ -71,6 +74,9 @@ export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, se
   auth.deserializeUser((id, done) => done(null, userById(id) ?? false));
 
   const app = express();
+  // Behind a TLS-terminating proxy req.secure must come from X-Forwarded-Proto; here only
+  // loopback proxies are trusted.
+  app.set('trust proxy', 'loopback');
   app.use(
     session({
       ...(shared ? { store: shared.sessionStore } : {}),
@@ -78,12 +84,15 @@ export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, se
       secret: sessionSecret,
       resave: false,
       saveUninitialized: false,
-      cookie: { httpOnly: true, sameSite: 'lax' },
+      // Top-level sign-ins: Lax, and Secure whenever the page is served over https. Embedded
+      // sign-ins switch their own session to SameSite=None; Secure; Partitioned.
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto' },
     }),
   );
   app.use(auth.initialize());
   app.use(auth.session());
   app.use(login.router);
+  app.use(sameOriginPosts);
 
   app.get('/', (req, res) => res.send(page(req, res, 'Home', html`<p>Welcome to the example billing portal.</p>
     <p><a href="/invoices/42">Invoice 42</a> · <a href="/invoices/43">Invoice 43</a></p>`)));

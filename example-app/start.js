@@ -2,13 +2,18 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createPartner } from './partner.js';
 import { createPortal } from './portal.js';
+import { createServer as createHttpsServer } from 'node:https';
 import { senderKeys, senderPrivateKeyPath } from './sender-keys.js';
+import { localhostCertificate } from './tls.js';
 
 const portalPort = Number(process.env.PORTAL_PORT ?? 3000);
 const partnerPort = Number(process.env.PARTNER_PORT ?? 4000);
+const portalHttpsPort = Number(process.env.PORTAL_HTTPS_PORT ?? 3443);
 // Different host names make the two apps different sites, as in real life.
 const portalOrigin = `http://localhost:${portalPort}`;
 const partnerOrigin = `http://127.0.0.1:${partnerPort}`;
+const certificate = localhostCertificate();
+const portalEmbedOrigin = certificate ? `https://localhost:${portalHttpsPort}` : portalOrigin;
 const partnerApiKey = process.env.PARTNER_API_KEY ?? randomBytes(16).toString('hex');
 
 const sender = senderKeys();
@@ -16,12 +21,18 @@ const sender = senderKeys();
 const shared = process.env.REDIS_URL ? await redisSettings(process.env.REDIS_URL) : undefined;
 
 const { app: portal } = createPortal({ partnerOrigin, partnerApiKey, senderPublicKey: sender.publicKey, sessionSecret: process.env.SESSION_SECRET, shared });
-const { app: partner } = createPartner({ portalOrigin, partnerOrigin, partnerApiKey, senderPrivateKey: sender.privateKey });
+const { app: partner } = createPartner({ portalOrigin, portalEmbedOrigin, partnerOrigin, partnerApiKey, senderPrivateKey: sender.privateKey });
+if (certificate) createHttpsServer(certificate, portal).listen(portalHttpsPort, 'localhost');
 
 portal.listen(portalPort, 'localhost', () => {
   partner.listen(partnerPort, '127.0.0.1', () => {
     console.log(`Portal:  ${portalOrigin}/`);
     console.log(`Partner: ${partnerOrigin}/   ← open this and click a link`);
+    console.log(
+      certificate
+        ? `Portal (https, for the iframe): ${portalEmbedOrigin}/   ← self-signed: open it once and accept the certificate`
+        : 'openssl not found: the iframe demo needs https and is not available',
+    );
     console.log(`Sender key for "login-with-token sign-token --key": ${senderPrivateKeyPath}`);
     console.log(shared ? `Store: Redis at ${process.env.REDIS_URL}` : 'Store: in memory (set REDIS_URL to use Redis)');
   });

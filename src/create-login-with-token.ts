@@ -5,7 +5,7 @@ import { createBearerMiddleware } from './adapters/bearer-middleware.js';
 import { createBearerStrategy } from './adapters/bearer-strategy.js';
 import { addHandoffRoutes } from './adapters/handoff-routes.js';
 import { addLogonRoutes } from './adapters/logon-routes.js';
-import { noChromeLocals } from './adapters/no-chrome-locals.js';
+import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { addTokenRoutes } from './adapters/token-routes.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
@@ -15,6 +15,7 @@ import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
 import type { CredentialDependencies } from './credentials/issue-session-token.js';
 import { createDefaultExecutor } from './executor/default-executor.js';
+import type { EmbeddingPolicy } from './embedding/frame-ancestors.js';
 import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
 import { ConnectionJwt } from './logon/connection-jwt.js';
@@ -50,8 +51,11 @@ export interface LoginWithToken {
   readonly apiTokens: ApiTokens;
   /** The public key of the connection JWTs, as a JWKS document, for clients that verify them. */
   readonly jwks: () => { keys: Record<string, unknown>[] };
-  /** Sets `res.locals.noChrome` from the session (the router already does this for what it sees). */
-  readonly noChromeLocals: RequestHandler;
+  /**
+   * Sets `res.locals.noChrome` and, for embedded sessions, the tenant's `frame-ancestors` policy
+   * (the router already does this for the requests it sees; mount it app-wide under a prefix).
+   */
+  readonly embedding: RequestHandler;
   /** Tenant names, in configuration order. */
   readonly tenants: readonly string[];
   /** Closes the default executor's connections and the store the package created. */
@@ -173,9 +177,15 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     allowQueryToken: bearer.allowQueryToken,
   };
 
+  const embedding: EmbeddingPolicy = {
+    frameAncestors: (tenant) => parsed.tenants[tenant]?.frameAncestors ?? parsed.embedding.frameAncestors,
+    cookie: parsed.embedding.cookie,
+  };
+  const embeddingMiddleware = createEmbeddingMiddleware(embedding);
+
   const router = express.Router();
-  router.use(noChromeLocals);
-  if (commands.has('LoginWithToken')) addHandoffRoutes(router, handoff, parsed.handoff.defaultReturnTo);
+  router.use(embeddingMiddleware);
+  if (commands.has('LoginWithToken')) addHandoffRoutes(router, handoff, parsed.handoff.defaultReturnTo, embedding);
   addTokenRoutes(router, credentials, revoke);
   addLogonRoutes(router, logon, tokenTypes, revoke);
 
@@ -187,7 +197,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     apiErrorHandler,
     apiTokens: new ApiTokens(store.apiTokens, tenants, now),
     jwks: () => ({ keys: [connectionJwt.publicJwk()] }),
-    noChromeLocals,
+    embedding: embeddingMiddleware,
     tenants: tenants.names,
     async close() {
       await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);

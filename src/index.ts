@@ -8,6 +8,7 @@ export type {
   RateLimitOptions,
   LogonOptions,
   ConnectionJwtOptions,
+  EmbeddingOptions,
 } from './login-with-token-options.js';
 export type {
   TokenTypeDefinition,
@@ -29,7 +30,6 @@ export { extractBearerToken, type BearerExtraction } from './bearer/extract-bear
 export { sessionTokenPrefix } from './credentials/session-token.js';
 export { tokenRequestSchema, type TokenRequest } from './credentials/token-request.js';
 export type { PassportStrategy } from './adapters/passport-strategy.js';
-export { noChromeLocals } from './adapters/no-chrome-locals.js';
 export type { SessionState } from './adapters/session-control.js';
 export { catalogue, type ErrorCode, type CatalogueEntry } from './errors/catalogue.js';
 export { LoginError, isLoginError, type LoginErrorOptions } from './errors/login-error.js';

@@ -18,6 +18,24 @@ export interface TenantOptions {
   tokenTypes?: Record<string, TokenTypeDefinition>;
   /** Client ids allowed to call LogonWithToken for this tenant (10089 otherwise). @default logon.clientIds */
   clientIds?: string[];
+  /** Partner origins that may frame this tenant's portal after an embedded handoff. @default embedding.frameAncestors */
+  frameAncestors?: string[];
+}
+
+/** Options of the iframe (`noChrome`) handoff. */
+export interface EmbeddingOptions {
+  /**
+   * Origins that may frame the signed-in portal after an embedded handoff, sent as
+   * `Content-Security-Policy: frame-ancestors …` on its pages. Exact origins
+   * (`https://partner.example`), `https://*.partner.example` or `'self'`; never `*`.
+   * @default [] — nobody may frame it until you list the partners
+   */
+  frameAncestors?: string[];
+  /**
+   * Session cookie of embedded sessions. `sameSite: 'none'` without `secure` is refused at
+   * start-up. @default { sameSite: 'none', secure: true, partitioned: true }
+   */
+  cookie?: { sameSite?: 'none' | 'lax' | 'strict'; secure?: boolean; partitioned?: boolean };
 }
 
 /** Settings of the portal's own connection JWTs (`JWTToken`). */
@@ -149,6 +167,8 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
   bearer?: BearerOptions;
   /** Brute-force limits. */
   rateLimits?: RateLimitOptions;
+  /** The iframe handoff: who may frame the portal, and its session cookie there. */
+  embedding?: EmbeddingOptions;
   /** `Authentication/LogonWithToken`: token types, policies, connections. */
   logon?: LogonOptions<User>;
   /** Receives one structured, token-free event per attempt (bearer: failures only). @default none */

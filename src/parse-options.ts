@@ -6,6 +6,7 @@ import { asymmetricAlgorithms, tokenTypeSchema } from './config/token-type-schem
 import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.js';
 import type { CommandExecutor } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
+import { frameAncestorPattern } from './embedding/frame-ancestors.js';
 import { safeReturnTo } from './handoff/safe-return-to.js';
 import type { Identity } from './identity/identity.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
@@ -20,6 +21,13 @@ const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters,
 const tokenTypeName = z.string().regex(/^[\x21-\x7e]{1,256}$/, 'must be 1–256 visible ASCII characters');
 const tokenTypes = z.record(tokenTypeName, tokenTypeSchema).default({});
 const clientIds = z.array(z.string().min(1).max(256)).min(1).optional();
+const frameAncestors = z.array(
+  z
+    .string()
+    .transform((origin) => origin.toLowerCase())
+    .refine((origin) => origin !== '*', 'must list origins: "*" would let any site frame the signed-in portal')
+    .refine((origin) => origin === '*' || frameAncestorPattern.test(origin), "must be an origin like https://partner.example, https://*.partner.example or 'self'"),
+);
 
 const placeholderName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a placeholder name like "customerId"');
 
@@ -39,7 +47,10 @@ const optionsSchema = z
     userIdOf: functionSchema<(user: never) => string>().optional(),
     commands: z.record(name, commandOptionSchema).default({}),
     tenants: z
-      .record(name, z.strictObject({ commands: z.record(name, commandDefinitionSchema).default({}), tokenTypes, clientIds }))
+      .record(
+        name,
+        z.strictObject({ commands: z.record(name, commandDefinitionSchema).default({}), tokenTypes, clientIds, frameAncestors: frameAncestors.optional() }),
+      )
       .default({}),
     resolveTenant: functionSchema<(request: RequestInfo) => string | undefined>().optional(),
     placeholders: z.record(placeholderName, functionSchema<PlaceholderSource>()).default({}),
@@ -101,6 +112,23 @@ const optionsSchema = z
         bearerFailuresPerIp: z.number().int().positive().default(100),
       })
       .default({ windowMs: 900_000, tokenFailuresPerIp: 100, tokenFailuresPerUsername: 10, tokenFailuresPerUsernameTotal: 100, bearerFailuresPerIp: 100 }),
+    embedding: z
+      .strictObject({
+        frameAncestors: frameAncestors.default([]),
+        cookie: z
+          .strictObject({
+            sameSite: z.enum(['none', 'lax', 'strict']).default('none'),
+            secure: z.boolean().default(true),
+            partitioned: z.boolean().default(true),
+          })
+          .refine((cookie) => cookie.sameSite !== 'none' || cookie.secure, {
+            message: 'sameSite "none" needs secure: true (browsers drop such cookies otherwise)',
+            path: ['secure'],
+          })
+          .refine((cookie) => !cookie.partitioned || cookie.secure, { message: 'partitioned cookies need secure: true', path: ['partitioned'] })
+          .default({ sameSite: 'none', secure: true, partitioned: true }),
+      })
+      .default({ frameAncestors: [], cookie: { sameSite: 'none', secure: true, partitioned: true } }),
     logon: z
       .strictObject({
         tokenTypes,

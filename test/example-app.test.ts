@@ -61,9 +61,13 @@ describe('example portal with the partner simulator', () => {
     const handoff = new URL(src);
     recordSecret(handoff.searchParams.get('authToken')!);
     expect(handoff.searchParams.get('noChrome')).toBe('true');
-    const browser = request.agent(servers.portal);
-    await browser.get(handoff.pathname + handoff.search).expect(303);
-    const page = await browser.get('/invoices/42');
+    // Embedded sessions need https; the portal trusts its loopback proxy's X-Forwarded-Proto.
+    const signedIn = await request(servers.portal).get(handoff.pathname + handoff.search).set('x-forwarded-proto', 'https').expect(303);
+    const cookie = (signedIn.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('portal.sid='))!;
+    expect(cookie).toMatch(/SameSite=None/);
+    expect(cookie).toMatch(/Partitioned/);
+    expect(signedIn.headers['content-security-policy']).toBe(`frame-ancestors ${servers.partnerOrigin}`);
+    const page = await request(servers.portal).get('/invoices/42').set('x-forwarded-proto', 'https').set('cookie', cookie.split(';')[0]!);
     expect(page.text).toContain('data-signed-in-as="alice@example.com"');
     expect(page.text).not.toContain('data-chrome');
   });
@@ -123,6 +127,13 @@ describe('example portal with the partner simulator', () => {
       const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(res.body.LogonWithToken.ConnectionId)}`);
       expect(me.body).toMatchObject({ name: 'Alice Archer', via: 'connection-id' });
     });
+  });
+
+  it('refuses a cross-site POST to the portal but not its own', async () => {
+    const cross = await request(servers.portal).post('/logout').set('sec-fetch-site', 'cross-site');
+    expect(cross.status).toBe(403);
+    const own = await request(servers.portal).post('/logout').set('sec-fetch-site', 'same-origin');
+    expect(own.status).toBe(303);
   });
 
   it('logs audit lines without any token', () => {

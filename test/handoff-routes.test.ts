@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/index.js';
+import { sessionCookie } from './support/agent.js';
 import { createTestPortal, newToken, type TestPortal } from './support/portal-app.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 import { leakedSecrets } from './support/secrets.js';
@@ -125,9 +126,9 @@ describe('GET /authentication/login', () => {
 
   describe('noChrome', () => {
     it('is remembered in the session and exposed as res.locals.noChrome', async () => {
-      const agent = request.agent(portal.app);
-      await agent.get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }), noChrome: 'true' }).expect(303);
-      expect((await agent.get('/whoami')).body.noChrome).toBe(true);
+      const res = await request(portal.app).get('/authentication/login').set('x-forwarded-proto', 'https').query({ authToken: tokenFor({ ContactId: 1001 }), noChrome: 'true' }).expect(303);
+      // The cookie is Secure: a test client over http would not send it back by itself.
+      expect((await request(portal.app).get('/whoami').set('x-forwarded-proto', 'https').set('cookie', sessionCookie(res)!)).body.noChrome).toBe(true);
     });
 
     it('is false without the parameter', async () => {
@@ -138,14 +139,84 @@ describe('GET /authentication/login', () => {
   });
 });
 
+describe('embedded handoff (iframe)', () => {
+  const partnerOrigin = 'https://partner.example';
+  beforeEach(() => {
+    portal = createTestPortal({
+      embedding: { frameAncestors: [partnerOrigin] },
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+  });
+  const https = (agent: ReturnType<typeof request.agent>, path: string) => agent.get(path).set('x-forwarded-proto', 'https');
+
+  it('sets the session cookie SameSite=None; Secure; Partitioned and the frame policy', async () => {
+    const res = await request(portal.app).get('/authentication/login').set('x-forwarded-proto', 'https').query({ authToken: tokenFor({ ContactId: 1001 }), noChrome: 'true' });
+    expect(res.status).toBe(303);
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('sid='))!;
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; Secure/);
+    expect(cookie).toMatch(/; Partitioned/);
+    expect(cookie).toMatch(/; SameSite=None/);
+    expect(res.headers['content-security-policy']).toBe(`frame-ancestors ${partnerOrigin}`);
+    const page = await request(portal.app).get('/whoami').set('x-forwarded-proto', 'https').set('cookie', sessionCookie(res)!);
+    expect(page.body).toMatchObject({ user: 'u-alice', noChrome: true });
+    expect(page.headers['content-security-policy']).toBe(`frame-ancestors ${partnerOrigin}`);
+  });
+
+  it('recognises a frame by Sec-Fetch-Dest: iframe too', async () => {
+    const res = await request(portal.app)
+      .get('/authentication/login')
+      .set('x-forwarded-proto', 'https')
+      .set('sec-fetch-dest', 'iframe')
+      .query({ authToken: tokenFor({ ContactId: 1001 }) });
+    expect(res.headers['content-security-policy']).toBe(`frame-ancestors ${partnerOrigin}`);
+  });
+
+  it('leaves top-level sign-ins with the app’s cookie and no frame policy', async () => {
+    const agent = request.agent(portal.app);
+    const res = await https(agent, '/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) });
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('sid='))!;
+    expect(cookie).not.toMatch(/SameSite=None|Partitioned/);
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    expect((await https(agent, '/whoami')).headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('refuses an embedded handoff over plain http before spending the token', async () => {
+    const token = tokenFor({ ContactId: 1001 });
+    const refused = await request(portal.app).get('/authentication/login').set('accept', 'application/json').query({ authToken: token, noChrome: 'true' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.description).toBe('embedded sign-in needs https');
+    expect(partner.received).toHaveLength(0);
+    await request(portal.app).get('/authentication/login').set('x-forwarded-proto', 'https').query({ authToken: token, noChrome: 'true' }).expect(303);
+  });
+
+  it('sends the frame policy with an error page shown in a frame', async () => {
+    const res = await request(portal.app).get('/authentication/login').set('x-forwarded-proto', 'https').query({ authToken: newToken(), noChrome: 'true' });
+    expect(res.status).toBe(401);
+    expect(res.headers['content-security-policy']).toBe(`frame-ancestors ${partnerOrigin}`);
+  });
+
+  it("uses the tenant's own list, and 'none' when nobody is listed", async () => {
+    portal = createTestPortal({
+      tenants: { acme: { frameAncestors: ['https://acme-partner.example', 'https://*.acme.example'] }, globex: {} },
+      resolveTenant: (req) => String(req.headers['x-tenant']),
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+    const frame = (tenant: string) =>
+      request(portal.app).get('/authentication/login').set('x-forwarded-proto', 'https').set('x-tenant', tenant).query({ authToken: tokenFor({ ContactId: 1001 }), noChrome: 'true' });
+    expect((await frame('acme')).headers['content-security-policy']).toBe('frame-ancestors https://acme-partner.example https://*.acme.example');
+    expect((await frame('globex')).headers['content-security-policy']).toBe("frame-ancestors 'none'");
+  });
+});
+
 describe('POST /authentication/login', () => {
   it('reads authToken from a form body', async () => {
-    const agent = request.agent(portal.app);
     const token = tokenFor({ ContactId: 1001 });
-    const res = await agent.post('/authentication/login').type('form').send({ authToken: token, returnTo: '/invoices/7', noChrome: 'true' });
+    const res = await request(portal.app).post('/authentication/login').set('x-forwarded-proto', 'https').type('form').send({ authToken: token, returnTo: '/invoices/7', noChrome: 'true' });
     expect(res.status).toBe(303);
     expect(res.headers['location']).toBe('/invoices/7');
-    expect((await agent.get('/whoami')).body).toMatchObject({ user: 'u-alice', noChrome: true });
+    const me = await request(portal.app).get('/whoami').set('x-forwarded-proto', 'https').set('cookie', sessionCookie(res)!);
+    expect(me.body).toMatchObject({ user: 'u-alice', noChrome: true });
   });
 
   it('reads authToken from a JSON body', async () => {

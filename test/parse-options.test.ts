@@ -33,6 +33,9 @@ describe('createLoginWithToken options', () => {
     ['a bad per-tenant URL', { tenants: { acme: { commands: { LoginWithToken: { url: 'nope' } } } } }, 'tenants.acme.commands.LoginWithToken.url: must be an absolute http(s) URL'],
     ['a redefined built-in placeholder', { placeholders: { authToken: () => 'x' } }, 'placeholders.authToken: is built in'],
     ['an executor without run', { executor: {} as never }, 'executor: must be an object with a run'],
+    ['SameSite=None without Secure', { embedding: { cookie: { sameSite: 'none', secure: false, partitioned: false } } }, 'embedding.cookie.secure: sameSite "none" needs secure: true'],
+    ['a wildcard frame ancestor', { embedding: { frameAncestors: ['*'] } }, 'embedding.frameAncestors[0]: must list origins'],
+    ['a frame ancestor with a path', { tenants: { a: { frameAncestors: ['https://p.example/embed'] } } }, 'tenants.a.frameAncestors[0]: must be an origin'],
   ])('throws a TypeError naming the option for %s', (_name, options, message) => {
     expect(create(options)).toThrow(TypeError);
     expect(create(options)).toThrow(message);

@@ -1,9 +1,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { LoginError, isLoginError } from '../errors/login-error.js';
+import { isEmbeddedRequest, type EmbeddingPolicy } from '../embedding/frame-ancestors.js';
 import { redeemAuthToken, type HandoffDependencies } from '../handoff/redeem-auth-token.js';
 import { safeReturnTo } from '../handoff/safe-return-to.js';
 import { readParameter } from '../request/request-info.js';
 import { bodyErrorHandler } from './body-error-handler.js';
+import { sendFramePolicy, useEmbeddedCookie } from './embedding.js';
 import { renderHandoffError } from './render-handoff-error.js';
 import { hasPassportSession, passportSessionControl, writeSessionState } from './session-control.js';
 import { toRequestInfo } from './to-request-info.js';
@@ -17,8 +19,10 @@ const bodyLimit = '16kb';
  * Adds `GET|POST /authentication/login` to `router`. Success regenerates the session, logs the
  * user in and answers 303 to a clean same-origin `returnTo`; failure answers the catalogue's
  * status with an HTML page or JSON. HEAD is refused so link scanners cannot spend a token.
+ * An embedded handoff (`noChrome=true` or `Sec-Fetch-Dest: iframe`) gets the embedded session
+ * cookie and the tenant's frame policy; it needs https when that cookie is `Secure`.
  */
-export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies<User>, defaultReturnTo: string): void {
+export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies<User>, defaultReturnTo: string, embedding: EmbeddingPolicy): void {
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     if (!hasPassportSession(req)) {
@@ -26,15 +30,31 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
       return;
     }
     const request = toRequestInfo(req);
-    const aborted = new AbortController();
-    res.once('close', () => aborted.abort());
-    try {
-      await redeemAuthToken(deps, request, passportSessionControl<User>(req), aborted.signal);
-    } catch (error) {
+    const embedded = isEmbeddedRequest(request);
+    const fail = (error: unknown) => {
+      if (embedded) framePolicyForRequest(res, embedding, deps, request);
       renderHandoffError(req, res, isLoginError(error) ? error : new LoginError('store_unavailable', { cause: error }));
+    };
+    if (embedded && embedding.cookie.secure && !req.secure) {
+      // The browser would never get the Secure cookie: refuse before the token is spent.
+      fail(new LoginError('invalid_request', { reason: 'embedded handoff over http', description: 'embedded sign-in needs https' }));
       return;
     }
-    writeSessionState(req, { noChrome: /^(true|1)$/i.test(readParameter(request, 'noChrome') ?? '') });
+    const aborted = new AbortController();
+    res.once('close', () => aborted.abort());
+    let tenant: string;
+    try {
+      tenant = (await redeemAuthToken(deps, request, passportSessionControl<User>(req), aborted.signal)).tenant;
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    const noChrome = /^(true|1)$/i.test(readParameter(request, 'noChrome') ?? '');
+    writeSessionState(req, { noChrome, embedded, tenant });
+    if (embedded) {
+      useEmbeddedCookie(req, embedding);
+      sendFramePolicy(res, embedding, tenant);
+    }
     const authToken = readParameter(request, 'authToken');
     res.redirect(303, safeReturnTo(readParameter(request, 'returnTo'), defaultReturnTo, authToken));
   };
@@ -45,4 +65,12 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
   router.get(handoffPath, handle);
   router.post(handoffPath, express.urlencoded({ extended: false, limit: bodyLimit }), express.json({ limit: bodyLimit }), handle);
   router.use(handoffPath, bodyErrorHandler(renderHandoffError));
+}
+
+function framePolicyForRequest<User>(res: Response, embedding: EmbeddingPolicy, deps: HandoffDependencies<User>, request: ReturnType<typeof toRequestInfo>): void {
+  try {
+    sendFramePolicy(res, embedding, deps.tenants.forRequest(request));
+  } catch {
+    sendFramePolicy(res, embedding, '');
+  }
 }

@@ -27,8 +27,12 @@ export function hasPassportSession(req: Request): boolean {
 
 /** The package's own slot in the session. */
 export interface SessionState {
-  /** Whether the portal should render without header and navigation (embedded in an iframe). */
+  /** Whether the portal should render without header and navigation (`noChrome=true`). */
   noChrome?: boolean;
+  /** Whether the session began inside an iframe: its pages carry the tenant's frame policy. */
+  embedded?: boolean;
+  /** The tenant the handoff was for. */
+  tenant?: string;
 }
 
 /** Key of {@link SessionState} in `req.session`. */

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 // The example app is plain JavaScript importing 'login-with-token' by name, as a user would.
 import { createPartner } from '../../example-app/partner.js';
@@ -8,6 +9,8 @@ import { generateKeyPairSync } from 'node:crypto';
 /** The example portal and partner simulator on ephemeral loopback ports. */
 export interface ExampleServers {
   portalOrigin: string;
+  /** The portal over https, when started with a certificate (the iframe needs it). */
+  portalEmbedOrigin: string;
   partnerOrigin: string;
   portal: import('express').Express;
   partner: import('express').Express;
@@ -21,32 +24,36 @@ async function listen(server: Server, host: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** Starts both example apps the way `npm start` does, on random ports. */
-export async function startExampleServers(): Promise<ExampleServers> {
+/** Starts both example apps the way `npm start` does, on random ports (https too, given a certificate). */
+export async function startExampleServers(tls?: { key: string; cert: string }): Promise<ExampleServers> {
   const portalServer = createServer();
   const partnerServer = createServer();
+  const secureServer = tls === undefined ? undefined : createHttpsServer(tls);
   const portalOrigin = `http://localhost:${await listen(portalServer, '127.0.0.1')}`;
   const partnerOrigin = `http://127.0.0.1:${await listen(partnerServer, '127.0.0.1')}`;
+  const portalEmbedOrigin = secureServer === undefined ? portalOrigin : `https://localhost:${await listen(secureServer as unknown as Server, '127.0.0.1')}`;
   const logLines: string[] = [];
   const partnerApiKey = 'example-partner-api-key';
   const sender = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const senderPrivateKey = sender.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const senderPublicKey = sender.publicKey.export({ format: 'pem', type: 'spki' }).toString();
   const { app: portal } = createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, log: (line: string) => logLines.push(line) });
-  const { app: partner } = createPartner({ portalOrigin, partnerOrigin, partnerApiKey, senderPrivateKey });
+  const { app: partner } = createPartner({ portalOrigin, portalEmbedOrigin, partnerOrigin, partnerApiKey, senderPrivateKey });
   portalServer.on('request', portal);
+  secureServer?.on('request', portal);
   partnerServer.on('request', partner);
+  const servers = [portalServer, partnerServer, ...(secureServer ? [secureServer] : [])];
   return {
     portalOrigin,
+    portalEmbedOrigin,
     partnerOrigin,
     portal,
     partner,
     logLines,
     senderPrivateKey,
     async close() {
-      portalServer.closeAllConnections();
-      partnerServer.closeAllConnections();
-      await Promise.all([new Promise((r) => portalServer.close(r)), new Promise((r) => partnerServer.close(r))]);
+      for (const server of servers) server.closeAllConnections();
+      await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
     },
   };
 }
