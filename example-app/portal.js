@@ -22,6 +22,8 @@ export const jwtProfileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
 export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log, shared }) {
   const login = createLoginWithToken({
     tenants: { DEMO: {} },
+    // The partner simulator runs on this machine; real partners live at public addresses.
+    http: { allowPrivateAddresses: ['127.0.0.1'] },
     // Only the partner may frame the portal after an embedded (noChrome) handoff.
     embedding: { frameAncestors: [partnerOrigin] },
     ...(shared ? { store: shared.store, hashKey: shared.hashKey } : {}),

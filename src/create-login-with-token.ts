@@ -88,6 +88,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     defaults: parsed.commands,
     byTenant: Object.fromEntries(Object.entries(parsed.tenants).map(([tenant, settings]) => [tenant, settings.commands])),
     knownPlaceholders: new Set([...builtInPlaceholders, ...Object.keys(parsed.placeholders)]),
+    allowedHosts: parsed.http.allowedHosts,
   });
   // Per-tenant command functions are checked now for every tenant the app named.
   for (const tenant of tenants.names) for (const name of Object.keys(parsed.commands)) commands.resolve(name, tenant);

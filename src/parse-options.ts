@@ -6,6 +6,8 @@ import { asymmetricAlgorithms, tokenTypeSchema } from './config/token-type-schem
 import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.js';
 import type { CommandExecutor } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
+import { addressMatcher } from './destination/address-ranges.js';
+import { hostAllowed } from './destination/allowed-hosts.js';
 import { frameAncestorPattern } from './embedding/frame-ancestors.js';
 import { safeReturnTo } from './handoff/safe-return-to.js';
 import type { Identity } from './identity/identity.js';
@@ -65,6 +67,20 @@ const optionsSchema = z
         maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
         connections: z.number().int().positive().max(10_000).optional(),
         keepAliveTimeoutMs: durationMs(600_000).optional(),
+        allowPrivateAddresses: z
+          .union([
+            z.literal(true),
+            z.array(z.string()).superRefine((ranges, ctx) => {
+              try {
+                addressMatcher(ranges);
+              } catch (error) {
+                ctx.addIssue({ code: 'custom', message: (error as Error).message });
+              }
+            }),
+          ])
+          .optional(),
+        allowedHosts: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or *.domain')).optional(),
+        lookup: functionSchema<NonNullable<HttpExecutorOptions['lookup']>>().optional(),
         dispatcher: z.custom<NonNullable<HttpExecutorOptions['dispatcher']>>((value) => typeof value === 'object' && value !== null).optional(),
       })
       .default({}),
@@ -186,6 +202,11 @@ const optionsSchema = z
     }
     const check = (command: unknown, path: string[]) => {
       if (typeof command === 'function') return;
+      const compiled = command as CompiledCommand;
+      const allowedHosts = options.http.allowedHosts;
+      if (compiled.kind === 'http' && allowedHosts !== undefined && !hostAllowed(compiled.url.origin, allowedHosts)) {
+        ctx.addIssue({ code: 'custom', path: [...path, 'url'], message: `host is not on http.allowedHosts (${allowedHosts.join(', ')})` });
+      }
       for (const placeholder of (command as CompiledCommand).placeholders) {
         if (!known.has(placeholder)) ctx.addIssue({ code: 'custom', path, message: `unknown placeholder {${placeholder}}` });
       }

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => partner.close());
 beforeEach(() => {
   partner.received.length = 0;
-  executor = createHttpExecutor({ timeoutMs: 400, maxResponseBytes: 1024 });
+  executor = createHttpExecutor({ timeoutMs: 400, maxResponseBytes: 1024, allowPrivateAddresses: ['127.0.0.1'] });
 });
 afterEach(() => executor.close?.());
 

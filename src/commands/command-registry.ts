@@ -1,5 +1,6 @@
 import { commandDefinitionSchema, type CompiledCommand } from '../config/command-schema.js';
 import { toConfigError } from '../config/zod-helpers.js';
+import { hostAllowed } from '../destination/allowed-hosts.js';
 import type { Command, CommandName } from '../executor/command-executor.js';
 
 /** Where command definitions come from: defaults for every tenant, and per-tenant overrides. */
@@ -10,6 +11,8 @@ export interface CommandSources {
   readonly byTenant: Readonly<Record<string, Readonly<Record<string, CompiledCommand>>>>;
   /** Placeholder names a template may use. */
   readonly knownPlaceholders: ReadonlySet<string>;
+  /** Host names every HTTP command may call, when the app restricts them. */
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 /**
@@ -49,6 +52,10 @@ export class CommandRegistry {
     if (!result.success) throw toConfigError(result.error, path);
     const unknown = result.data.placeholders.filter((placeholder) => !this.#sources.knownPlaceholders.has(placeholder));
     if (unknown.length > 0) throw new TypeError(`login-with-token: invalid options: ${path}: unknown placeholder {${unknown[0]}}`);
+    const allowed = this.#sources.allowedHosts;
+    if (result.data.kind === 'http' && allowed !== undefined && !hostAllowed(result.data.url.origin, allowed)) {
+      throw new TypeError(`login-with-token: invalid options: ${path}.url: host is not on http.allowedHosts`);
+    }
     return result.data;
   }
 }

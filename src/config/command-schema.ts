@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hostAllowed } from '../destination/allowed-hosts.js';
 import { compileBodyTemplate, type BodyTemplate } from '../template/body-template.js';
 import { compileHeaderTemplate, type HeaderTemplate } from '../template/header-template.js';
 import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.js';
@@ -41,6 +42,8 @@ export interface HttpCommandDefinition {
   maxResponseBytes?: number;
   /** Field paths for partners whose answer differs from `{ "ContactId": … }`. */
   identity?: IdentityFieldPaths;
+  /** Host names this command may call (`partner.example`, `*.partner.example`). @default http.allowedHosts */
+  allowedHosts?: string[];
 }
 
 /**
@@ -78,6 +81,8 @@ export interface CompiledHttpCommand {
   readonly maxResponseBytes: number | undefined;
   readonly identity: Required<IdentityFieldPaths>;
   readonly placeholders: readonly string[];
+  /** The command's own host allow-list, if it has one. */
+  readonly allowedHosts: readonly string[] | undefined;
 }
 
 /** A function command, ready to run. */
@@ -121,6 +126,7 @@ const httpCommandSchema = z
     timeoutMs: durationMs(120_000).optional(),
     maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
     identity: identitySchema,
+    allowedHosts: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or *.domain')).optional(),
   })
   .transform((def, ctx): CompiledHttpCommand => {
     if (def.method === 'GET' && def.body !== undefined) {
@@ -130,6 +136,10 @@ const httpCommandSchema = z
     const body = def.body === undefined ? undefined : compiled((text) => compileBodyTemplate(text, def.bodyFormat), ['body'])(def.body, ctx);
     const headers = compiled(() => compileHeaderTemplate(def.headers), ['headers'])('', ctx);
     if (body === z.NEVER || headers === z.NEVER) return z.NEVER;
+    if (def.allowedHosts !== undefined && !hostAllowed(def.url.origin, def.allowedHosts)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `host is not on allowedHosts (${def.allowedHosts.join(', ')})` });
+      return z.NEVER;
+    }
     return {
       kind: 'http',
       method: def.method,
@@ -140,6 +150,7 @@ const httpCommandSchema = z
       maxResponseBytes: def.maxResponseBytes,
       identity: def.identity,
       placeholders: [...def.url.placeholders, ...(body?.placeholders ?? []), ...headers.placeholders],
+      allowedHosts: def.allowedHosts,
     };
   });
 

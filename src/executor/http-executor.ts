@@ -1,4 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
+import { addressMatcher } from '../destination/address-ranges.js';
+import { createGuardedConnector, type Lookup } from '../destination/guarded-connector.js';
 import { isLoginError } from '../errors/login-error.js';
 import type { CompiledHttpCommand } from '../config/command-schema.js';
 import type { Placeholders } from '../template/placeholders.js';
@@ -16,7 +18,17 @@ export interface HttpExecutorOptions {
   connections?: number;
   /** How long an idle pooled connection stays open. @default 10000 */
   keepAliveTimeoutMs?: number;
-  /** A dispatcher to use instead of the built-in pool (proxies, tests). Not closed by `close()`. */
+  /**
+   * Loopback, private and link-local addresses a partner may live at (CIDR blocks or addresses),
+   * or `true` for all of them. Every other such address is refused — checked on the address
+   * actually connected to, after DNS. @default [] (none)
+   */
+  allowPrivateAddresses?: readonly string[] | true;
+  /** Host names commands may call (`partner.example`, `*.partner.example`). @default any */
+  allowedHosts?: readonly string[];
+  /** DNS resolution for the destination check. @default dns.lookup with all addresses */
+  lookup?: Lookup;
+  /** A dispatcher to use instead of the built-in pool (proxies). It gets no destination check. Not closed by `close()`. */
   dispatcher?: Dispatcher;
 }
 
@@ -27,15 +39,20 @@ const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
  * The default executor: sends HTTP commands through one pooled, keep-alive undici dispatcher.
- * Redirects are never followed, every exchange has a deadline and a size cap, and the answer
- * must be JSON.
+ * Redirects are never followed, every exchange has a deadline and a size cap, the answer must
+ * be JSON, and the connection may only go to a public address unless private ones are allowed.
  */
 export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandExecutor {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxResponseBytes = options.maxResponseBytes ?? 65_536;
+  const allowPrivate = options.allowPrivateAddresses === true ? () => true : addressMatcher(options.allowPrivateAddresses ?? []);
   const ownDispatcher =
     options.dispatcher === undefined
-      ? new Agent({ connections: options.connections ?? 64, keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000 })
+      ? new Agent({
+          connections: options.connections ?? 64,
+          keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
+          connect: createGuardedConnector(allowPrivate, options.lookup),
+        })
       : undefined;
   const dispatcher = options.dispatcher ?? ownDispatcher!;
 

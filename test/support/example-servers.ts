@@ -1,5 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import express from 'express';
+import { captureText } from './leak-capture.js';
+import { captureResponses } from './portal-app.js';
 import type { AddressInfo } from 'node:net';
 // The example app is plain JavaScript importing 'login-with-token' by name, as a user would.
 import { createPartner } from '../../example-app/partner.js';
@@ -37,7 +40,17 @@ export async function startExampleServers(tls?: { key: string; cert: string }): 
   const sender = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const senderPrivateKey = sender.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const senderPublicKey = sender.publicKey.export({ format: 'pem', type: 'spki' }).toString();
-  const { app: portal } = createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, log: (line: string) => logLines.push(line) });
+  const { app: examplePortal } = createPortal({
+    partnerOrigin,
+    partnerApiKey,
+    senderPublicKey,
+    log: (line: string) => {
+      logLines.push(line);
+      captureText(line);
+    },
+  });
+  // In front of the example portal: the suite's capture of redirects and error bodies.
+  const portal = express().use(captureResponses).use(examplePortal);
   const { app: partner } = createPartner({ portalOrigin, portalEmbedOrigin, partnerOrigin, partnerApiKey, senderPrivateKey });
   portalServer.on('request', portal);
   secureServer?.on('request', portal);

@@ -8,6 +8,7 @@ import {
   type LoginWithToken,
   type LoginWithTokenOptions,
 } from '../../src/index.js';
+import { captureText } from './leak-capture.js';
 import { recordSecret } from './secrets.js';
 
 /** A user of the test portal. */
@@ -49,8 +50,11 @@ export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser
   const login = createLoginWithToken<TestUser>({
     resolveUser: findTestUser,
     ...options,
+    // The partner servers of the tests live on loopback, which the destination check refuses by default.
+    http: { allowPrivateAddresses: ['127.0.0.0/8', '::1'], ...options.http },
     audit: (event) => {
       audit.push(event);
+      captureText(JSON.stringify(event));
       options.audit?.(event);
     },
   });
@@ -63,6 +67,7 @@ export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser
   const app = express();
   // Tests speak for other clients through X-Forwarded-For, as a reverse proxy would.
   app.set('trust proxy', 'loopback');
+  app.use(captureResponses);
   app.use(session({ secret: 'test-session-secret', resave: false, saveUninitialized: true, name: 'sid' }));
   app.use(auth.initialize());
   app.use(auth.session());
@@ -92,3 +97,16 @@ let counter = 0;
 export function newToken(prefix = 'tok'): string {
   return recordSecret(`${prefix}-${Date.now().toString(36)}-${(++counter).toString(36)}-${Math.random().toString(36).slice(2, 12)}`);
 }
+
+/** Hands redirect targets and error bodies to the suite-wide leak check. */
+export const captureResponses: express.RequestHandler = (_req, res, next) => {
+  const end = res.end.bind(res) as (...args: unknown[]) => express.Response;
+  res.end = ((...args: unknown[]) => {
+    const location = res.getHeader('location');
+    if (location !== undefined) captureText(String(location));
+    const chunk = args[0];
+    if (res.statusCode >= 400 && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) captureText(chunk.toString());
+    return end(...args);
+  }) as typeof res.end;
+  next();
+};

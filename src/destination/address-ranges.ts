@@ -1,0 +1,78 @@
+import { BlockList, isIP } from 'node:net';
+
+// Special-purpose ranges a partner validator never legitimately lives in: loopback, private,
+// link-local (cloud metadata at 169.254.169.254), shared, multicast, reserved, documentation.
+const privateIpv4 = [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const;
+const privateIpv6 = [
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const;
+
+const privateRanges = new BlockList();
+for (const [address, prefix] of privateIpv4) privateRanges.addSubnet(address, prefix, 'ipv4');
+for (const [address, prefix] of privateIpv6) privateRanges.addSubnet(address, prefix, 'ipv6');
+
+/**
+ * The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, `::ffff:7f00:1`), or
+ * the address itself. Brackets are removed.
+ */
+export function canonicalAddress(address: string): string {
+  const bare = address.replace(/^\[|\]$/g, '').toLowerCase();
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare)?.[1];
+  if (dotted !== undefined) return dotted;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(bare);
+  if (hex !== null) {
+    const high = parseInt(hex[1]!, 16);
+    const low = parseInt(hex[2]!, 16);
+    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  }
+  return bare;
+}
+
+/** True for loopback, private, link-local and other special-purpose addresses (IPv4 or IPv6). */
+export function isPrivateAddress(address: string): boolean {
+  const canonical = canonicalAddress(address);
+  const family = isIP(canonical);
+  if (family === 0) return false;
+  return privateRanges.check(canonical, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** A matcher for CIDR blocks or single addresses; throws a `TypeError` for a malformed entry. */
+export function addressMatcher(ranges: readonly string[]): (address: string) => boolean {
+  const list = new BlockList();
+  for (const range of ranges) {
+    const [address = '', prefix] = range.split('/');
+    const family = isIP(address);
+    if (family === 0) throw new TypeError(`"${range}" is not an IP address or CIDR block`);
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(address, type);
+    else if (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)) list.addSubnet(address, Number(prefix), type);
+    else throw new TypeError(`"${range}" has an invalid prefix length`);
+  }
+  return (address) => {
+    const canonical = canonicalAddress(address);
+    const family = isIP(canonical);
+    return family !== 0 && list.check(canonical, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}

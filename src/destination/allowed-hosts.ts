@@ -1,0 +1,11 @@
+/**
+ * True when the host of `origin` is on `allowed`: exact names (`partner.example`) or `*.` suffix
+ * patterns (`*.partner.example`, which does not match `partner.example` itself).
+ */
+export function hostAllowed(origin: string, allowed: readonly string[]): boolean {
+  const host = new URL(origin).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return allowed.some((entry) => {
+    const pattern = entry.toLowerCase();
+    return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
+  });
+}
