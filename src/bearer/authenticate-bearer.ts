@@ -1,5 +1,5 @@
 import type { AuditSink } from '../audit/audit-event.js';
-import { emitAudit } from '../audit/emit-audit.js';
+import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Identity } from '../identity/identity.js';
@@ -90,18 +90,11 @@ export async function authenticateBearer<User>(deps: BearerDependencies<User>, r
       throw error;
     }
   } catch (error) {
-    const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: String((error as Error)?.name), cause: error });
-    emitAudit(deps.audit, {
-      type: 'bearer',
-      outcome: failure.code,
-      at: started,
-      latencyMs: deps.now() - started,
-      ip: request.ip,
-      tokenHash: deps.tokenHash(token),
-      ...(tenant === undefined ? {} : { tenant }),
-      ...(failure.reason === undefined ? {} : { reason: failure.reason }),
-    });
-    throw failure;
+    // Successes are not audited (one per API call would flood the sink), so the record is made here.
+    const audit = new AttemptAudit(deps, 'bearer', request, started);
+    audit.tenant = tenant;
+    audit.token = token;
+    throw audit.failed(error);
   }
 }
 

@@ -1,12 +1,12 @@
 import type { AuditSink } from '../audit/audit-event.js';
-import { emitAudit } from '../audit/emit-audit.js';
+import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
-import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
+import { validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
-import type { NameHasher } from '../audit/token-hash.js';
+import type { NameHasher, TokenHasher } from '../audit/token-hash.js';
 import type { BruteForceGuard, GuardedKey } from '../rate-limit/brute-force-guard.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
@@ -41,6 +41,7 @@ export interface CredentialDependencies<User> {
   /** Most live session tokens per user; the oldest end first. */
   readonly maxPerUser: number;
   readonly audit: AuditSink | undefined;
+  readonly tokenHash: TokenHasher;
   readonly now: Clock;
 }
 
@@ -62,16 +63,15 @@ export interface IssuedToken {
  *   `login_failed`, `user_deactivated`, `tenant_not_found`, `rate_limited`, or 503 on outages.
  */
 export async function issueSessionToken<User>(deps: CredentialDependencies<User>, request: RequestInfo): Promise<IssuedToken> {
+  const audit = new AttemptAudit(deps, 'session-token', request);
   const started = deps.now();
-  let tenant: string | undefined;
-  let userId: string | undefined;
   try {
     const parsed = tokenRequestSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
       throw new LoginError('invalid_request', { reason: 'token request rejected', description: describeTokenRequestIssues(parsed.error, request.body) });
     }
     const body = parsed.data;
-    tenant = organisationTenant(deps, request, body.organisation);
+    const tenant = (audit.tenant = organisationTenant(deps, request, body.organisation));
     const attempt = await deps.guard.attempt(guardedKeys(deps, request, tenant ?? '', body));
     let verified: { user: User; identity: Identity };
     try {
@@ -84,7 +84,7 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
       throw error;
     }
     await attempt.succeeded();
-    userId = deps.users.idOf(verified.user);
+    const userId = (audit.userId = deps.users.idOf(verified.user));
     const token = mintSessionToken();
     const expiresAt = started + deps.ttlMs;
     await deps.sessions.create(sessionKey(token), {
@@ -100,20 +100,10 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
       expiresAt,
     });
     await endOldestSessions(deps, tenant, userId);
-    emitAudit(deps.audit, { type: 'session-token', outcome: 'ok', at: started, latencyMs: deps.now() - started, ip: request.ip, tenant, userId });
+    audit.succeeded();
     return { token, expiresAt };
   } catch (error) {
-    const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
-    emitAudit(deps.audit, {
-      type: 'session-token',
-      outcome: failure.code,
-      at: started,
-      latencyMs: deps.now() - started,
-      ip: request.ip,
-      ...(tenant === undefined ? {} : { tenant }),
-      ...(failure.reason === undefined ? {} : { reason: failure.reason }),
-    });
-    throw failure;
+    throw audit.failed(error);
   }
 }
 

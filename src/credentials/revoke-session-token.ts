@@ -1,5 +1,5 @@
 import type { AuditSink } from '../audit/audit-event.js';
-import { emitAudit } from '../audit/emit-audit.js';
+import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import { bearerChallenge } from '../bearer/bearer-challenge.js';
 import { extractBearerToken } from '../bearer/extract-bearer-token.js';
@@ -42,19 +42,18 @@ export async function revokeSessionToken(deps: RevokeDependencies, request: Requ
   if (extraction.kind === 'malformed') {
     throw new LoginError('invalid_request', { reason: extraction.reason, headers: { 'www-authenticate': bearerChallenge(deps.realm, 'invalid_request') } });
   }
-  const started = deps.now();
-  const own = await resolveOwnToken(extraction.token, deps.connectionJwt);
-  const ended = own !== undefined && own.kind !== 'invalid' ? await deps.sessions.revoke(own.key) : undefined;
-  if (ended === undefined && (own === undefined || own.kind === 'connection-id')) forgetPartnerToken(deps, request, extraction.token);
-  emitAudit(deps.audit, {
-    type: 'logout',
-    outcome: 'ok',
-    at: started,
-    latencyMs: deps.now() - started,
-    ip: request.ip,
-    tokenHash: deps.tokenHash(extraction.token),
-    ...(ended === undefined ? { reason: 'no live session for this token' } : { tenant: ended.tenant, userId: ended.userId }),
-  });
+  const audit = new AttemptAudit(deps, 'logout', request);
+  audit.token = extraction.token;
+  try {
+    const own = await resolveOwnToken(extraction.token, deps.connectionJwt);
+    const ended = own !== undefined && own.kind !== 'invalid' ? await deps.sessions.revoke(own.key) : undefined;
+    if (ended === undefined && (own === undefined || own.kind === 'connection-id')) forgetPartnerToken(deps, request, extraction.token);
+    audit.tenant = ended?.tenant;
+    audit.userId = ended?.userId;
+    audit.succeeded(ended === undefined ? 'no live session for this token' : undefined);
+  } catch (error) {
+    throw audit.failed(error);
+  }
 }
 
 function forgetPartnerToken(deps: RevokeDependencies, request: RequestInfo, token: string): void {

@@ -1,4 +1,5 @@
 import { catalogue, type ErrorCode } from './catalogue.js';
+import { describeFault } from './describe-fault.js';
 
 /** Options for {@link LoginError}. */
 export interface LoginErrorOptions {
@@ -59,4 +60,9 @@ export class LoginError extends Error {
 /** Narrows an unknown thrown value to a {@link LoginError}. */
 export function isLoginError(value: unknown): value is LoginError {
   return value instanceof LoginError;
+}
+
+/** `error` itself when it is a `LoginError`; anything else is a fault on our side: `store_unavailable`. */
+export function asLoginError(error: unknown): LoginError {
+  return isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
 }

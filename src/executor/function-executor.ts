@@ -1,7 +1,8 @@
 import { isLoginError } from '../errors/login-error.js';
 import type { Placeholders } from '../template/placeholders.js';
 import type { Command, CommandExecutor } from './command-executor.js';
-import { describeFault, validatorUnavailable, withDeadline } from './unavailable.js';
+import { describeFault } from '../errors/describe-fault.js';
+import { validatorUnavailable, withDeadline } from './unavailable.js';
 
 /**
  * Runs in-process function commands (`{ run }`). The function's answer is used as is; `null`

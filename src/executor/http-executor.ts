@@ -6,7 +6,8 @@ import type { CompiledHttpCommand } from '../config/command-schema.js';
 import type { Placeholders } from '../template/placeholders.js';
 import type { Command, CommandExecutor } from './command-executor.js';
 import { readJsonAnswer } from './read-json-answer.js';
-import { describeFault, parseRetryAfter, validatorUnavailable, withDeadline } from './unavailable.js';
+import { describeFault } from '../errors/describe-fault.js';
+import { parseRetryAfter, validatorUnavailable, withDeadline } from './unavailable.js';
 
 /** Options of {@link createHttpExecutor}. */
 export interface HttpExecutorOptions {

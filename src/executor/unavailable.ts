@@ -18,12 +18,3 @@ export function parseRetryAfter(value: string | string[] | undefined): number | 
 export function withDeadline(signal: AbortSignal, timeoutMs: number): AbortSignal {
   return AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
 }
-
-/** A short, token-free description of a thrown value for the audit log. */
-export function describeFault(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${error.name} ${code}` : error.name;
-  }
-  return typeof error;
-}

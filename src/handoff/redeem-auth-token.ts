@@ -1,11 +1,12 @@
 import type { AuditSink } from '../audit/audit-event.js';
-import { emitAudit } from '../audit/emit-audit.js';
+import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import { secretHash } from '../crypto/secret-hash.js';
-import { LoginError, isLoginError } from '../errors/login-error.js';
+import { LoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
-import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
+import { describeFault } from '../errors/describe-fault.js';
+import { validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
@@ -69,41 +70,24 @@ export async function redeemAuthToken<User>(
   session: SessionControl<User>,
   signal: AbortSignal = new AbortController().signal,
 ): Promise<HandoffResult<User>> {
-  const started = deps.now();
+  const audit = new AttemptAudit(deps, 'handoff', request);
   const authToken = readParameter(request, 'authToken');
-  let tenant: string | undefined;
-  let userId: string | undefined;
+  audit.token = authToken;
   try {
-    tenant = deps.tenants.forRequest(request);
+    const tenant = (audit.tenant = deps.tenants.forRequest(request));
     if (authToken === undefined || !tokenShape.test(authToken)) {
       throw new LoginError('token_invalid', { reason: authToken === undefined ? 'no authToken' : 'malformed authToken' });
     }
     const result = await redeemOnce(deps, request, tenant, authToken, session, signal);
     try {
-      userId = deps.users.idOf(result.user);
+      audit.userId = deps.users.idOf(result.user);
     } catch {
       // The sign-in happened; a faulty userIdOf may only cost the audit event its user id.
     }
-    emitAudit(deps.audit, audit('ok'));
+    audit.succeeded();
     return result;
   } catch (error) {
-    const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
-    emitAudit(deps.audit, audit(failure.code, failure.reason));
-    throw failure;
-  }
-
-  function audit(outcome: 'ok' | LoginError['code'], reason?: string) {
-    return {
-      type: 'handoff' as const,
-      outcome,
-      at: started,
-      latencyMs: deps.now() - started,
-      ip: request.ip,
-      ...(tenant === undefined ? {} : { tenant }),
-      ...(userId === undefined ? {} : { userId }),
-      ...(authToken === undefined ? {} : { tokenHash: deps.tokenHash(authToken) }),
-      ...(reason === undefined ? {} : { reason }),
-    };
+    throw audit.failed(error);
   }
 }
 

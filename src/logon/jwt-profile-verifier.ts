@@ -1,12 +1,13 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { KeyObject } from 'node:crypto';
 import type { ParsedJwtProfile } from '../config/token-type-schema.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
-import { describeFault, validatorUnavailable } from '../executor/unavailable.js';
+import { describeFault } from '../errors/describe-fault.js';
+import { validatorUnavailable } from '../executor/unavailable.js';
 import { normalizeEmail } from '../identity/identity.js';
 import { systemClock, type Clock } from '../store/clock.js';
 import { createJwksCache } from './jwks-cache.js';
-import { describeAlgorithm } from './describe-algorithm.js';
+import { requireAllowedAlgorithm } from './algorithm-guard.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /**
@@ -48,15 +49,7 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
 
   return {
     async verify(token: string): Promise<VerifiedToken> {
-      let algorithm: unknown;
-      try {
-        algorithm = decodeProtectedHeader(token).alg;
-      } catch {
-        throw new LoginError('token_invalid', { reason: 'not a JWT' });
-      }
-      if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
-        throw new LoginError('hash_algorithm', { reason: `algorithm ${describeAlgorithm(algorithm)} is not allowed` });
-      }
+      requireAllowedAlgorithm(token, allowed, () => new LoginError('token_invalid', { reason: 'not a JWT' }));
       const payload = await verifyWithAnyKey(token);
       const subject = payload[profile.userClaim];
       if (typeof subject !== 'string' || subject.trim() === '') {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-event.js';
-import { emitAudit } from '../audit/emit-audit.js';
+import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import { connectionKey } from '../bearer/own-tokens.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
-import { describeFault } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import { clientNetwork } from '../request/client-network.js';
@@ -73,18 +72,16 @@ export interface LogonDependencies<User> {
  * bound to it. Single-use token types are marked used only when all of that succeeded.
  */
 export async function logonWithToken<User>(deps: LogonDependencies<User>, request: RequestInfo): Promise<LogonResultContract> {
-  const started = deps.now();
+  const audit = new AttemptAudit(deps, 'logon-with-token', request);
   const parsed = logonRequestSchema.safeParse(request.body ?? {});
-  const token = parsed.success ? parsed.data.token : undefined;
-  let tenant: string | undefined;
-  let userId: string | undefined;
   try {
     if (!parsed.success) {
       const description = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
       throw new LoginError('invalid_request', { reason: 'logon request rejected', description });
     }
     const body = parsed.data;
-    tenant = deps.tenants.byName(body.tenantName);
+    audit.token = body.token;
+    const tenant = (audit.tenant = deps.tenants.byName(body.tenantName));
     const clientId = body.clientId ?? null;
     const allowedClients = deps.policies.clientIds(tenant);
     if (allowedClients !== undefined && (clientId === null || !allowedClients.includes(clientId))) {
@@ -96,33 +93,17 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     const context: LogonContext = { tenant, clientId, ip: request.ip, tokenType: body.tokenType };
     let result: LogonResultContract;
     try {
-      result = await openConnection(deps, context, verifier, body.token, (id) => (userId = id));
+      result = await openConnection(deps, context, verifier, body.token, (id) => (audit.userId = id));
     } catch (error) {
       // Rejected tokens keep their count; policy refusals and outages give it back.
       if (!isLoginError(error) || error.status !== 401) await attempt.undecided();
       throw error;
     }
     await attempt.succeeded();
-    emitAudit(deps.audit, audit('ok'));
+    audit.succeeded();
     return result;
   } catch (error) {
-    const failure = isLoginError(error) ? error : new LoginError('store_unavailable', { reason: describeFault(error), cause: error });
-    emitAudit(deps.audit, audit(failure.code, failure.reason));
-    throw failure;
-  }
-
-  function audit(outcome: 'ok' | LoginError['code'], reason?: string) {
-    return {
-      type: 'logon-with-token' as const,
-      outcome,
-      at: started,
-      latencyMs: deps.now() - started,
-      ip: request.ip,
-      ...(tenant === undefined ? {} : { tenant }),
-      ...(userId === undefined ? {} : { userId }),
-      ...(token === undefined ? {} : { tokenHash: deps.tokenHash(token) }),
-      ...(reason === undefined ? {} : { reason }),
-    };
+    throw audit.failed(error);
   }
 }
 

@@ -1,10 +1,10 @@
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify } from 'jose';
 import type { ParsedSignedSenderType } from '../config/token-type-schema.js';
 import { secretHash } from '../crypto/secret-hash.js';
 import { LoginError } from '../errors/login-error.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { Clock } from '../store/clock.js';
-import { describeAlgorithm } from './describe-algorithm.js';
+import { requireAllowedAlgorithm } from './algorithm-guard.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /** The sender's clock may differ from ours by at most this (the vendor's one minute). */
@@ -22,15 +22,7 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Cl
   const allowed = new Set<string>(type.algorithms);
   return {
     async verify(token: string): Promise<VerifiedToken> {
-      let algorithm: unknown;
-      try {
-        algorithm = decodeProtectedHeader(token).alg;
-      } catch {
-        throw new LoginError('signature_invalid', { reason: 'not a compact JWS' });
-      }
-      if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
-        throw new LoginError('hash_algorithm', { reason: `algorithm ${describeAlgorithm(algorithm)} is not allowed` });
-      }
+      requireAllowedAlgorithm(token, allowed, () => new LoginError('signature_invalid', { reason: 'not a compact JWS' }));
       const payload = await verifySignature(token, type, now());
       const claims = parseClaims(payload);
       if (claims.ver !== type.version) throw new LoginError('token_version', { reason: 'unexpected ver claim' });

@@ -1,5 +1,5 @@
 import { LoginError } from '../errors/login-error.js';
-import { describeFault } from '../executor/unavailable.js';
+import { describeFault } from '../errors/describe-fault.js';
 import type { Identity } from '../identity/identity.js';
 
 /** The app's side of a sign-in: find the user for an identity. */

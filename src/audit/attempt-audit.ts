@@ -1,0 +1,63 @@
+import type { Clock } from '../store/clock.js';
+import { asLoginError, type LoginError } from '../errors/login-error.js';
+import type { AuditEventType, AuditSink } from './audit-event.js';
+import { emitAudit } from './emit-audit.js';
+import type { TokenHasher } from './token-hash.js';
+
+/** What an {@link AttemptAudit} needs from the flow. */
+export interface AuditDependencies {
+  readonly audit: AuditSink | undefined;
+  readonly tokenHash: TokenHasher;
+  readonly now: Clock;
+}
+
+/**
+ * One attempt's audit record, filled in as the flow learns things (tenant, user, token) and
+ * reported exactly once — `succeeded()` or `failed(error)`. Nothing is hashed or read unless an
+ * audit sink is configured.
+ */
+export class AttemptAudit {
+  tenant: string | undefined;
+  userId: string | undefined;
+  /** The presented token; only its keyed hash is reported. */
+  token: string | undefined;
+  readonly #deps: AuditDependencies;
+  readonly #type: AuditEventType;
+  readonly #request: { readonly ip: string };
+  readonly #started: number;
+
+  /** `startedAt` lets a hot path create the record only when it fails. @default now */
+  constructor(deps: AuditDependencies, type: AuditEventType, request: { readonly ip: string }, startedAt: number = deps.now()) {
+    this.#deps = deps;
+    this.#type = type;
+    this.#request = request;
+    this.#started = startedAt;
+  }
+
+  /** Reports success; `reason` may add a token-free remark. */
+  succeeded(reason?: string): void {
+    this.#emit('ok', reason);
+  }
+
+  /** Reports the failure and returns it as the `LoginError` the client gets. */
+  failed(error: unknown): LoginError {
+    const failure = asLoginError(error);
+    this.#emit(failure.code, failure.reason);
+    return failure;
+  }
+
+  #emit(outcome: 'ok' | LoginError['code'], reason: string | undefined): void {
+    if (this.#deps.audit === undefined) return;
+    emitAudit(this.#deps.audit, {
+      type: this.#type,
+      outcome,
+      at: this.#started,
+      latencyMs: this.#deps.now() - this.#started,
+      ip: this.#request.ip,
+      ...(this.tenant === undefined ? {} : { tenant: this.tenant }),
+      ...(this.userId === undefined ? {} : { userId: this.userId }),
+      ...(this.token === undefined ? {} : { tokenHash: this.#deps.tokenHash(this.token) }),
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+}
