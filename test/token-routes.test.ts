@@ -100,7 +100,7 @@ describe('POST /authentication/token', () => {
       const stored = JSON.stringify(written);
       expect(stored).not.toContain(token.slice(5, 20));
       expect(leakedSecrets(stored)).toEqual([]);
-      expect(written[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(written[0]).toMatch(/^[A-Za-z0-9_-]{43}$/);
     });
   });
 

@@ -41,7 +41,10 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
       return;
     }
     const aborted = new AbortController();
-    res.once('close', () => aborted.abort());
+    // Only a client that left before the answer cancels the partner call (an abort costs a DOMException).
+    res.once('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
     let tenant: string;
     try {
       tenant = (await redeemAuthToken(deps, request, passportSessionControl<User>(req), aborted.signal)).tenant;

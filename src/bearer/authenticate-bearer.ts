@@ -114,7 +114,8 @@ async function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo
   }
   // A UUID that is no connection of ours may be a partner's token; everything else of ours is final.
   if ((own !== undefined && own.kind !== 'connection-id') || !deps.remote.handles(tenant)) return { miss: true, counted: false };
-  const cached = deps.remote.cached(request, tenant, token);
+  const key = deps.remote.key(request, tenant, token);
+  const cached = deps.remote.cached(key);
   if (cached !== undefined) {
     return cached === null ? { miss: true, counted: false } : { identity: cached, info: { tenant, tokenType: 'bearer' } };
   }
@@ -123,7 +124,7 @@ async function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo
   const attempt = await deps.guard.attempt([ipGuard(deps, request)]);
   let identity: SessionIdentity | null;
   try {
-    identity = await deps.remote.validate(request, tenant, token);
+    identity = await deps.remote.validate(request, tenant, token, key);
   } catch (error) {
     await attempt.undecided();
     throw error;

@@ -1,7 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
-import { validatorUnavailable } from '../executor/unavailable.js';
+import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
 import { parseIdentityAnswer, readPath } from '../identity/parse-identity.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
@@ -16,7 +16,7 @@ export interface RemoteBearerOptions {
   readonly negativeTtlMs: number;
   /** Most answers cached; the oldest is dropped first. */
   readonly maxEntries: number;
-  /** HMAC key for cache keys. @default 32 random bytes per process */
+  /** Key of the cache keys' hash. @default 32 random bytes per process */
   readonly secret?: Buffer;
 }
 
@@ -28,7 +28,7 @@ interface Cached {
 /**
  * Validates bearer tokens the portal did not issue through the tenant's `ValidateBearer`
  * command, with a bounded cache and single-flight: concurrent requests for one uncached token
- * share one upstream call. Cache keys are HMACs of tenant, command, token and the values of any
+ * share one upstream call. Cache keys are keyed hashes of tenant, token and the values of any
  * request-derived placeholder the HTTP template sends (`{ipAddress}`, the app's own), so an
  * answer given for one client address is never reused for another. The token itself is never
  * held. Outages are not cached. Function commands are keyed by tenant and token only.
@@ -36,7 +36,8 @@ interface Cached {
 export class RemoteBearerValidator {
   readonly #cache = new Map<string, Cached>();
   readonly #inFlight = new Map<string, Promise<Cached>>();
-  readonly #secret: Buffer;
+  /** SHA-256 already fed the per-process secret; each key copies it (cheaper than a new HMAC). */
+  readonly #keyed: Hash;
   /** Request-derived placeholders each tenant's template uses, which the cache key must cover. */
   readonly #keyedPlaceholders = new Map<string, readonly string[]>();
 
@@ -49,7 +50,7 @@ export class RemoteBearerValidator {
     },
     private readonly options: RemoteBearerOptions,
   ) {
-    this.#secret = options.secret ?? randomBytes(32);
+    this.#keyed = createHash('sha256').update(options.secret ?? randomBytes(32));
   }
 
   /** True when `tenant` has a `ValidateBearer` command. */
@@ -61,9 +62,8 @@ export class RemoteBearerValidator {
    * The identity the partner vouches for, or `null` when it rejects the token.
    * @throws LoginError `validator_unavailable` when the partner gives no usable answer.
    */
-  async validate(request: RequestInfo, tenant: string, token: string): Promise<SessionIdentity | null> {
-    const key = this.#key(request, tenant, token);
-    const cached = this.#lookUp(key);
+  async validate(request: RequestInfo, tenant: string, token: string, key = this.key(request, tenant, token)): Promise<SessionIdentity | null> {
+    const cached = this.cached(key);
     if (cached !== undefined) return cached;
     let pending = this.#inFlight.get(key);
     if (pending === undefined) {
@@ -76,17 +76,8 @@ export class RemoteBearerValidator {
     return (await pending).identity;
   }
 
-  /** The cached answer for `token`: an identity, `null` for a cached rejection, undefined when not cached. */
-  cached(request: RequestInfo, tenant: string, token: string): SessionIdentity | null | undefined {
-    return this.#lookUp(this.#key(request, tenant, token));
-  }
-
-  /** Drops the cached answer for `token` (after a logout). */
-  forget(request: RequestInfo, tenant: string, token: string): void {
-    this.#cache.delete(this.#key(request, tenant, token));
-  }
-
-  #lookUp(key: string): SessionIdentity | null | undefined {
+  /** The cached answer under `key`: an identity, `null` for a cached rejection, undefined when not cached. */
+  cached(key: string): SessionIdentity | null | undefined {
     const cached = this.#cache.get(key);
     if (cached === undefined) return undefined;
     if (cached.until > this.deps.now()) return cached.identity;
@@ -94,16 +85,25 @@ export class RemoteBearerValidator {
     return undefined;
   }
 
-  #key(request: RequestInfo, tenant: string, token: string): string {
+  /** Drops the cached answer for `token` (after a logout). */
+  forget(request: RequestInfo, tenant: string, token: string): void {
+    this.#cache.delete(this.key(request, tenant, token));
+  }
+
+  /**
+   * The cache key of `token` for this request: a keyed SHA-256 of tenant, token and the values
+   * of the request-derived placeholders the tenant's template sends.
+   */
+  key(request: RequestInfo, tenant: string, token: string): string {
     let names = this.#keyedPlaceholders.get(tenant);
     if (names === undefined) {
       const used = this.deps.commands.resolve('ValidateBearer', tenant)?.definition.placeholders ?? [];
       names = [...new Set(used)].filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant');
       this.#keyedPlaceholders.set(tenant, names);
     }
-    const hmac = createHmac('sha256', this.#secret).update(`${tenant}\u0000ValidateBearer\u0000${token}`);
-    if (names.length > 0) for (const value of this.deps.placeholders.requestValues(request, names)) hmac.update(`\u0000${value}`);
-    return hmac.digest('base64url');
+    const hash = this.#keyed.copy().update(`${tenant}\u0000${token}`);
+    if (names.length > 0) for (const value of this.deps.placeholders.requestValues(request, names)) hash.update(`\u0000${value}`);
+    return hash.digest('base64url');
   }
 
   /** Number of cached answers. */
@@ -113,9 +113,9 @@ export class RemoteBearerValidator {
 
   async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
     const command = this.deps.commands.resolve('ValidateBearer', tenant)!;
-    const placeholders = this.deps.placeholders.build(request, tenant, { bearerToken: token });
+    const placeholders = this.deps.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
     // The upstream call is shared, so no single client's disconnect may cancel it.
-    const answer = await this.deps.executor.run(command, placeholders, new AbortController().signal);
+    const answer = await this.deps.executor.run(command, placeholders, neverAborted);
     const now = this.deps.now();
     const rejected = { identity: null, until: now + this.options.negativeTtlMs };
     if (answer === null) return rejected;

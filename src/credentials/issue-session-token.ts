@@ -3,7 +3,7 @@ import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
-import { validatorUnavailable } from '../executor/unavailable.js';
+import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { NameHasher, TokenHasher } from '../audit/token-hash.js';
@@ -13,7 +13,7 @@ import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
-import type { SessionStore } from '../store/session-store.js';
+import { toSessionIdentity, type SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { mintSessionToken, sessionKey } from './session-token.js';
 import { describeTokenRequestIssues, tokenRequestSchema, type TokenRequest } from './token-request.js';
@@ -91,11 +91,7 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
       kind: 'session-token',
       tenant,
       userId,
-      identity: {
-        ...(verified.identity.contactId === undefined ? {} : { contactId: verified.identity.contactId }),
-        ...(verified.identity.contactEmail === undefined ? {} : { contactEmail: verified.identity.contactEmail }),
-        tokenType: verified.identity.tokenType,
-      },
+      identity: toSessionIdentity(verified.identity),
       createdAt: started,
       expiresAt,
     });
@@ -158,7 +154,7 @@ async function verify<User>(
     if (access.identifier !== undefined) values['identifier'] = access.identifier;
     if (access.pass_code !== undefined) values['passCode'] = access.pass_code;
   }
-  const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, values), new AbortController().signal);
+  const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, values, command.definition), neverAborted);
   if (answer === null) throw new LoginError('login_failed', { reason: `${name} rejected the credentials` });
   const parsed = parseIdentityAnswer(answer, command.definition.identity);
   if (parsed.kind === 'malformed') throw validatorUnavailable(`${name} answer is malformed: ${parsed.reason}`);

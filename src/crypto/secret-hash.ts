@@ -1,14 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
- * A store key for a secret: 128 bits of SHA-256 over the parts, base64url (22 characters).
- * Stores only ever see this, never the token, password or pass code itself.
+ * A store key for a secret: SHA-256 over the parts, base64url (43 characters). Stores only ever
+ * see this, never the token, password or pass code itself. The one-shot `crypto.hash` and the
+ * unsliced digest keep it cheap in time and in memory (a sliced key would pin the full string).
  */
 export function secretHash(...parts: readonly string[]): string {
-  const hash = createHash('sha256');
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) hash.update('\u0000');
-    hash.update(parts[i]!);
-  }
-  return hash.digest('base64url').slice(0, 22);
+  return hash('sha256', parts.length === 1 ? parts[0]! : parts.join('\u0000'), 'base64url');
 }

@@ -2,7 +2,7 @@ import { isLoginError } from '../errors/login-error.js';
 import type { Placeholders } from '../template/placeholders.js';
 import type { Command, CommandExecutor } from './command-executor.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { validatorUnavailable, withDeadline } from './unavailable.js';
+import { deadline, validatorUnavailable } from './unavailable.js';
 
 /**
  * Runs in-process function commands (`{ run }`). The function's answer is used as is; `null`
@@ -15,13 +15,15 @@ export function createFunctionExecutor(options: { timeoutMs?: number } = {}): Co
     async run(command: Command, placeholders: Placeholders, signal: AbortSignal): Promise<unknown> {
       const definition = command.definition;
       if (definition.kind !== 'function') throw new TypeError(`command ${command.name} is not a function command`);
-      const deadline = withDeadline(signal, definition.timeoutMs ?? timeoutMs);
+      const limit = deadline(signal, definition.timeoutMs ?? timeoutMs);
       try {
-        const answer = await untilAborted(Promise.resolve(definition.run(placeholders, deadline)), deadline);
+        const answer = await untilAborted(Promise.resolve(definition.run(placeholders, limit.signal)), limit.signal);
         return answer ?? null;
       } catch (error) {
         if (isLoginError(error)) throw error;
         throw validatorUnavailable(`command function failed: ${describeFault(error)}`, { cause: error });
+      } finally {
+        limit.dispose();
       }
     },
   };

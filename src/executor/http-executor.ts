@@ -7,7 +7,7 @@ import type { Placeholders } from '../template/placeholders.js';
 import type { Command, CommandExecutor } from './command-executor.js';
 import { readJsonAnswer } from './read-json-answer.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { parseRetryAfter, validatorUnavailable, withDeadline } from './unavailable.js';
+import { deadline, parseRetryAfter, validatorUnavailable } from './unavailable.js';
 
 /** Options of {@link createHttpExecutor}. */
 export interface HttpExecutorOptions {
@@ -60,17 +60,21 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandEx
   async function run(command: Command, placeholders: Placeholders, signal: AbortSignal): Promise<unknown> {
     const definition = command.definition;
     if (definition.kind !== 'http') throw new TypeError(`command ${command.name} is not an HTTP command`);
-    const deadline = definition.timeoutMs ?? timeoutMs;
+    const budgetMs = definition.timeoutMs ?? timeoutMs;
     const request = buildRequest(definition, placeholders);
-    const requestSignal = withDeadline(signal, deadline);
+    const limit = deadline(signal, budgetMs);
+    try {
+      return await exchange(request, limit.signal, budgetMs, definition.maxResponseBytes ?? maxResponseBytes);
+    } finally {
+      limit.dispose();
+    }
+  }
+
+  /** One request and its answer, within `signal`'s deadline. */
+  async function exchange(request: ReturnType<typeof buildRequest>, signal: AbortSignal, budgetMs: number, maxBytes: number): Promise<unknown> {
     let response: Dispatcher.ResponseData;
     try {
-      response = await dispatcher.request({
-        ...request,
-        signal: requestSignal,
-        headersTimeout: deadline,
-        bodyTimeout: deadline,
-      });
+      response = await dispatcher.request({ ...request, signal, headersTimeout: budgetMs, bodyTimeout: budgetMs });
     } catch (error) {
       throw validatorUnavailable(`partner request failed: ${describeFault(error)}`, { cause: error });
     }
@@ -80,14 +84,14 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandEx
     body.on('error', ignore);
     if (statusCode >= 200 && statusCode < 300) {
       try {
-        return await readJsonAnswer(body, headers['content-type'], headers['content-length'], definition.maxResponseBytes ?? maxResponseBytes);
+        return await readJsonAnswer(body, headers['content-type'], headers['content-length'], maxBytes);
       } catch (error) {
         if (isLoginError(error)) throw error;
         throw validatorUnavailable(`reading the partner answer failed: ${describeFault(error)}`, { cause: error });
       }
     }
     // Reading a small error body lets the pooled connection be reused; a large one is dropped.
-    await body.dump({ limit: 16_384, signal: requestSignal }).catch(() => undefined);
+    await body.dump({ limit: 16_384, signal }).catch(() => undefined);
     if (rejectionStatuses.has(statusCode)) return null;
     const retryAfterSeconds = transientStatuses.has(statusCode) ? parseRetryAfter(headers['retry-after']) : undefined;
     throw validatorUnavailable(`partner answered ${statusCode}`, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });

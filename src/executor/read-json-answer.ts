@@ -23,6 +23,10 @@ export async function readJsonAnswer(
     body.destroy();
     throw validatorUnavailable('partner answer is larger than the size cap');
   }
+  // A declared length within the cap cannot grow (the parser enforces it): read it in one go.
+  if (Number.isFinite(declared) && typeof (body as { text?: unknown }).text === 'function') {
+    return parseJson(await (body as unknown as { text(): Promise<string> }).text());
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -33,8 +37,12 @@ export async function readJsonAnswer(
     }
     chunks.push(chunk);
   }
+  return parseJson(Buffer.concat(chunks, size).toString('utf8'));
+}
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw validatorUnavailable('partner answered invalid JSON');
   }

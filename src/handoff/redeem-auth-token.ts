@@ -6,7 +6,7 @@ import { secretHash } from '../crypto/secret-hash.js';
 import { LoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { validatorUnavailable } from '../executor/unavailable.js';
+import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
@@ -68,7 +68,7 @@ export async function redeemAuthToken<User>(
   deps: HandoffDependencies<User>,
   request: RequestInfo,
   session: SessionControl<User>,
-  signal: AbortSignal = new AbortController().signal,
+  signal: AbortSignal = neverAborted,
 ): Promise<HandoffResult<User>> {
   const audit = new AttemptAudit(deps, 'handoff', request);
   const authToken = readParameter(request, 'authToken');
@@ -108,7 +108,7 @@ async function redeemOnce<User>(
   }
   let sessionStarted = false;
   try {
-    const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, { authToken }), signal);
+    const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, { authToken }, command.definition), signal);
     if (answer === null) throw new LoginError('token_invalid', { reason: 'partner rejected the token' });
     const parsed = parseIdentityAnswer(answer, command.definition.identity);
     if (parsed.kind === 'none') throw new LoginError('token_invalid', { reason: 'partner answer names no contact' });

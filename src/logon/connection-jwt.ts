@@ -1,5 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 import type { Clock } from '../store/clock.js';
 
@@ -34,6 +34,8 @@ export class ConnectionJwt {
   readonly #settings: ConnectionJwtSettings;
   readonly #keyId: string;
   readonly #now: Clock;
+  /** The encoded protected header, the same for every JWT. */
+  readonly #header: string;
 
   constructor(settings: ConnectionJwtSettings, now: Clock) {
     this.#settings = settings;
@@ -47,6 +49,7 @@ export class ConnectionJwt {
       this.#publicKey = createPublicKey(this.#privateKey);
     }
     this.#keyId = settings.keyId ?? `lwt-${createHash('sha256').update(this.#publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16)}`;
+    this.#header = Buffer.from(JSON.stringify({ alg: settings.algorithm, kid: this.#keyId, typ: 'JWT' })).toString('base64url');
   }
 
   /** The public key as a JWK with `kid`, `alg` and `use`, for a JWKS endpoint. */
@@ -54,17 +57,17 @@ export class ConnectionJwt {
     return { ...this.#publicKey.export({ format: 'jwk' }), kid: this.#keyId, alg: this.#settings.algorithm, use: 'sig' };
   }
 
-  /** A JWT for the connection, expiring after `ttlSeconds` or with the connection, whichever is first. */
-  async sign(claims: ConnectionClaims, connectionExpiresAt: number): Promise<string> {
+  /**
+   * A JWT for the connection, expiring after `ttlSeconds` or with the connection, whichever is
+   * first. Signed with node:crypto directly (about twice as fast as through WebCrypto); verified
+   * with jose.
+   */
+  sign(claims: ConnectionClaims, connectionExpiresAt: number): string {
     const issuedAt = Math.floor(this.#now() / 1000);
     const expiresAt = Math.min(issuedAt + this.#settings.ttlSeconds, Math.floor(connectionExpiresAt / 1000));
-    return new SignJWT({ sid: claims.sid, tid: claims.tenant })
-      .setProtectedHeader({ alg: this.#settings.algorithm, kid: this.#keyId, typ: 'JWT' })
-      .setIssuer(this.#settings.issuer)
-      .setSubject(claims.userId)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(expiresAt)
-      .sign(this.#privateKey);
+    const payload = { sid: claims.sid, tid: claims.tenant, iss: this.#settings.issuer, sub: claims.userId, iat: issuedAt, exp: expiresAt };
+    const input = `${this.#header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+    return `${input}.${signJws(this.#settings.algorithm, input, this.#privateKey)}`;
   }
 
   /** True when `token` is a JWS naming our key id (cheap; no signature check). */
@@ -92,4 +95,15 @@ export class ConnectionJwt {
       return undefined;
     }
   }
+}
+
+/** A JWS signature (RFC 7518) over `input`, base64url. */
+function signJws(algorithm: AsymmetricAlgorithm, input: string, key: KeyObject): string {
+  const digest = algorithm === 'EdDSA' ? null : `sha${algorithm.slice(2)}`;
+  const options = algorithm.startsWith('ES')
+    ? { key, dsaEncoding: 'ieee-p1363' as const }
+    : algorithm.startsWith('PS')
+      ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+      : key;
+  return sign(digest, Buffer.from(input), options).toString('base64url');
 }

@@ -11,7 +11,7 @@ import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
 import type { OneTimeLedger } from '../store/one-time-ledger.js';
-import type { SessionStore } from '../store/session-store.js';
+import { toSessionIdentity, type SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { ConnectionJwt } from './connection-jwt.js';
 import { ipAllowed } from './ip-allow-list.js';
@@ -144,17 +144,13 @@ async function openConnection<User>(
       kind: 'connection',
       tenant,
       userId,
-      identity: {
-        ...(identity.contactId === undefined ? {} : { contactId: identity.contactId }),
-        ...(identity.contactEmail === undefined ? {} : { contactEmail: identity.contactEmail }),
-        tokenType: identity.tokenType,
-      },
+      identity: toSessionIdentity(identity),
       createdAt: now,
       expiresAt,
       idleTimeoutMs: policies.idleTimeoutSeconds * 1000,
     });
     await enforceMaxSessions(deps, tenant, userId, connection);
-    const jwt = await deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt);
+    const jwt = deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt);
     if (reservation?.status === 'reserved' && !(await deps.ledger.consume(verified.oneTime!.key, reservation.id, verified.oneTime!.rememberMs))) {
       throw new LoginError('token_invalid', { reason: 'reservation lost before the token was consumed' });
     }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CompiledCommand } from '../config/command-schema.js';
 import type { Placeholders } from '../template/placeholders.js';
 import { readParameter, type RequestInfo } from './request-info.js';
 
@@ -33,13 +34,17 @@ export class PlaceholderBuilder {
     return values;
   }
 
-  /** Values for `request` in `tenant`, with `values` (e.g. `{ authToken }`) added. */
-  build(request: RequestInfo, tenant: string, values: Readonly<Record<string, string>>): Placeholders {
+  /**
+   * Values for `request` in `tenant`, with `values` (e.g. `{ authToken }`) added. A fresh
+   * `requestId` is drawn only when `command` may use it (function commands might; templates say).
+   */
+  build(request: RequestInfo, tenant: string, values: Readonly<Record<string, string>>, command?: CompiledCommand): Placeholders {
+    const needsRequestId = command === undefined || command.kind === 'function' || command.placeholders.includes('requestId');
     const placeholders: Record<string, string | undefined> = {
       ipAddress: request.ip,
       InvoiceNumber: readParameter(request, 'InvoiceNumber'),
       tenant,
-      requestId: randomUUID(),
+      requestId: needsRequestId ? randomUUID() : undefined,
       ...values,
     };
     for (const [name, source] of this.#extras) placeholders[name] = source(request);

@@ -15,7 +15,8 @@ interface Entry {
  */
 export class MemorySessionStore implements SessionStore {
   readonly #entries = new Map<string, Entry>();
-  readonly #byUser = new Map<string, Set<string>>();
+  /** Per user: the key of their only session, or a set once they have several (most have one). */
+  readonly #byUser = new Map<string, string | Set<string>>();
   readonly #now: Clock;
   readonly #maxEntries: number;
 
@@ -38,9 +39,10 @@ export class MemorySessionStore implements SessionStore {
     const idleUntil = session.idleTimeoutMs === undefined ? session.expiresAt : Math.min(session.expiresAt, now + session.idleTimeoutMs);
     this.#entries.set(key, { session, idleUntil });
     const userKey = indexKey(session.tenant, session.userId);
-    let keys = this.#byUser.get(userKey);
-    if (keys === undefined) this.#byUser.set(userKey, (keys = new Set()));
-    keys.add(key);
+    const keys = this.#byUser.get(userKey);
+    if (keys === undefined || keys === key) this.#byUser.set(userKey, key);
+    else if (typeof keys === 'string') this.#byUser.set(userKey, new Set([keys, key]));
+    else keys.add(key);
   }
 
   async use(key: string, tenant: string): Promise<StoredSession | undefined> {
@@ -66,7 +68,8 @@ export class MemorySessionStore implements SessionStore {
   async listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]> {
     const now = this.#now();
     const live: UserSessionEntry[] = [];
-    for (const key of this.#byUser.get(indexKey(tenant, userId)) ?? []) {
+    const keys = this.#byUser.get(indexKey(tenant, userId));
+    for (const key of typeof keys === 'string' ? [keys] : (keys ?? [])) {
       const entry = this.#entries.get(key);
       if (entry !== undefined && entry.idleUntil > now) live.push({ key, kind: entry.session.kind, createdAt: entry.session.createdAt });
     }
@@ -83,8 +86,11 @@ export class MemorySessionStore implements SessionStore {
     this.#entries.delete(key);
     const userKey = indexKey(entry.session.tenant, entry.session.userId);
     const keys = this.#byUser.get(userKey);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#byUser.delete(userKey);
+    if (keys === key) this.#byUser.delete(userKey);
+    else if (typeof keys !== 'string' && keys !== undefined) {
+      keys.delete(key);
+      if (keys.size === 0) this.#byUser.delete(userKey);
+    }
   }
 }
 

@@ -6,6 +6,14 @@ export interface SessionIdentity {
   readonly tokenType: string;
 }
 
+/**
+ * The part of an identity a session keeps, always as one small object of the same shape (absent
+ * fields are `undefined`): a hundred thousand sessions then share one hidden class in V8.
+ */
+export function toSessionIdentity(identity: SessionIdentity): SessionIdentity {
+  return { contactId: identity.contactId, contactEmail: identity.contactEmail, tokenType: identity.tokenType };
+}
+
 /** A signed-in API session: a session token (flow 2) or a LogonWithToken connection (flow 3). */
 export interface StoredSession {
   readonly kind: 'session-token' | 'connection';

@@ -1,0 +1,19 @@
+// The RS256 key pair and the one JWT that jose-verify and ours-logon-jwt both check. Made in
+// the parent, so both servers get the very same token and public key (PEM, via BENCH_CONFIG).
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+
+export async function makeJwt() {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const issuer = 'https://idp.bench.invalid/';
+  const audience = 'https://portal.bench.invalid';
+  // `upn` is the profile's default user claim, read as an e-mail address by default.
+  const token = await new SignJWT({ upn: 'bench@example.com' })
+    .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
+    .setIssuer(issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(privateKey);
+  return { issuer, audience, token, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) };
+}

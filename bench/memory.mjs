@@ -1,0 +1,72 @@
+// npm run bench:memory — what the default MemoryStore costs per entry, and that sweeping
+// gives it back. Run with --expose-gc: heap sizes are only comparable right after a full GC.
+//
+//   node --expose-gc bench/memory.mjs [--strict]   (--strict: exit 1 when a target is missed)
+import { MemoryStore } from 'login-with-token';
+// The package's own key and identity builders (internal, so from the build): the entries then
+// have exactly the string and object shapes the flows create.
+import { secretHash } from '../dist/crypto/secret-hash.js';
+import { toSessionIdentity } from '../dist/store/session-store.js';
+
+const ledgerEntries = 1_000_000;
+const sessionEntries = 100_000;
+const targets = { ledger: 150, session: 600 };
+const rememberMs = 600_000; // handoff.maxTokenAgeMs
+const sessionTtlMs = 3_600_000; // sessionTokens.ttlMs
+
+if (typeof globalThis.gc !== 'function') {
+  console.error('bench:memory needs node --expose-gc');
+  process.exit(1);
+}
+
+function heapUsed() {
+  // Twice: the first pass may only run finalizers that free more on the second.
+  globalThis.gc();
+  globalThis.gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const verdict = (value, target) => (value <= target ? 'met' : 'MISSED');
+
+let clock = Date.now();
+const store = new MemoryStore({ now: () => clock });
+
+const empty = heapUsed();
+for (let i = 0; i < ledgerEntries; i++) {
+  const key = secretHash('authToken', 'default', `t-${i}`);
+  const reservation = await store.ledger.reserve(key, 60_000);
+  if (reservation.status !== 'reserved' || !(await store.ledger.consume(key, reservation.id, rememberMs))) throw new Error(`ledger refused entry ${i}`);
+}
+const withLedger = heapUsed();
+
+for (let i = 0; i < sessionEntries; i++) {
+  await store.sessions.create(secretHash('session', `lwts_${i}`), {
+    kind: 'session-token',
+    tenant: 'default',
+    userId: `u-${i}`,
+    identity: toSessionIdentity({ contactId: String(i), tokenType: 'credentials' }),
+    createdAt: clock,
+    expiresAt: clock + sessionTtlMs,
+  });
+}
+const full = heapUsed();
+
+const perLedgerEntry = (withLedger - empty) / ledgerEntries;
+const perSession = (full - withLedger) / sessionEntries;
+
+// Past both lifetimes: everything is expired, and one sweep must free it all.
+clock += sessionTtlMs + rememberMs + 60_000;
+const sweepStarted = performance.now();
+store.sweep();
+const sweepMs = performance.now() - sweepStarted;
+const swept = heapUsed();
+await store.close();
+
+console.log(`${ledgerEntries.toLocaleString('en')} used one-time tokens: ${mib(withLedger - empty)}, ${perLedgerEntry.toFixed(1)} bytes each (target ≤ ${targets.ledger}: ${verdict(perLedgerEntry, targets.ledger)})`);
+console.log(`${sessionEntries.toLocaleString('en')} session tokens: ${mib(full - withLedger)}, ${perSession.toFixed(1)} bytes each (target ≤ ${targets.session}: ${verdict(perSession, targets.session)})`);
+console.log(`sweep after expiry: ${sweepMs.toFixed(0)} ms, freed ${mib(full - swept)} of ${mib(full - empty)}; left ${store.ledger.size + store.sessions.size} entries, heap ${mib(swept - empty)} above empty`);
+console.log(`node ${process.version}, heapUsed after gc: empty ${mib(empty)}, full ${mib(full)}, swept ${mib(swept)}`);
+
+const missed = perLedgerEntry > targets.ledger || perSession > targets.session;
+if (process.argv.includes('--strict') && missed) process.exitCode = 1;

@@ -1,0 +1,243 @@
+// npm run bench — throughput of our request paths against their plain baselines.
+//
+// Every server runs in its own child process and autocannon drives it from here, so the load
+// generator never competes with the server's event loop. Variants run interleaved (A B C … A B
+// C …) and each "ours" variant is compared with its baseline round by round: slow drift of the
+// machine (thermal, other tenants) then hits both sides of a ratio alike.
+//
+//   node bench/run.mjs                 5 rounds × 3 s after a 1 s warm-up per server
+//   node bench/run.mjs --quick         1 round × 1 s: a smoke run, fails on errors only
+//   --rounds N --duration S --warmup S --connections N
+//   --only a,b                         these variants (and their baselines)
+//   --profile A,B                      run these servers under --cpu-prof (/tmp/prof/NAME)
+//   --strict                           also fail when a target is missed
+//
+// Only a full run (no --quick, --only or --profile) writes bench/results.json.
+import { execFileSync, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { makeJwt } from './keys.mjs';
+import { formatTable, summarise } from './table.mjs';
+import { needsValidator, variants as allVariants } from './variants.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    profile: { type: 'string' },
+    strict: { type: 'boolean', default: false },
+  },
+});
+const settings = {
+  rounds: Number(args.rounds ?? (args.quick ? 1 : 5)),
+  durationS: Number(args.duration ?? (args.quick ? 1 : 3)),
+  warmupS: Number(args.warmup ?? 1),
+  connections: Number(args.connections),
+  pipelining: 1,
+};
+const variants = selectVariants(args.only);
+const resultsUrl = new URL('./results.json', import.meta.url);
+// Only a complete, unprofiled run is the record in results.json.
+const isRecord = !args.quick && args.only === undefined && args.profile === undefined;
+
+// Bounded: however a server or autocannon misbehaves, the whole run ends by this deadline.
+const budgetMs = 60_000 + variants.length * (settings.warmupS + settings.rounds * (settings.durationS + 3)) * 1000;
+const children = new Set();
+setTimeout(() => {
+  console.error(`bench: no result within ${Math.round(budgetMs / 1000)} s; stopping`);
+  for (const child of children) child.kill('SIGKILL');
+  process.exit(2);
+}, budgetMs).unref();
+
+const loadAtStart = os.loadavg();
+const busyBeforeStart = await machineBusyPercent(1000);
+const ctx = { jwt: await makeJwt(), partnerToken: `p-${randomBytes(24).toString('base64url')}` };
+const config = { jwt: ctx.jwt, deadlineMs: budgetMs };
+let validatorServer;
+
+try {
+  if (variants.some((variant) => needsValidator.has(variant.server))) {
+    const validator = await startServer('validator', 'validator', config);
+    config.validatorOrigin = `http://127.0.0.1:${validator.port}`;
+    validatorServer = validator;
+  }
+  // Started one after another, so no start-up competes with another.
+  const servers = {};
+  for (const variant of variants) servers[variant.name] = await startServer(variant.name, variant.server, config);
+
+  // One request each first: a server that answers with errors fails the run now, not after minutes.
+  for (const variant of variants) await preflight(variant, servers[variant.name]);
+
+  console.log(`warm-up: ${settings.warmupS} s per server`);
+  for (const variant of variants) await measure(variant, servers[variant.name], settings.warmupS);
+
+  const rounds = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    const results = {};
+    for (const variant of variants) results[variant.name] = await measure(variant, servers[variant.name], settings.durationS);
+    rounds.push(results);
+    const line = variants.map((variant) => `${variant.name} ${Math.round(results[variant.name].rps)}`).join(', ');
+    console.log(`round ${round}/${settings.rounds}: ${line}`);
+  }
+
+  const summary = summarise(variants, rounds);
+  console.log(`\n${formatTable(summary)}\n`);
+  const machine = {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    date: new Date().toISOString(),
+    // Other work on the machine shows here; the ratios are only as good as the quiet.
+    busyBeforeStartPercent: busyBeforeStart,
+    loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
+    source: gitState(),
+  };
+  console.log(`${machine.cpu}, ${machine.cores} cores, node ${machine.node}; ${settings.rounds} × ${settings.durationS} s, ${settings.connections} connections`);
+  const noisy = rounds.flatMap((round, i) => Object.entries(round).filter(([, r]) => r.otherCpuPercent > 10).map(([name, r]) => `${name}#${i + 1} ${r.otherCpuPercent}%`));
+  if (busyBeforeStart > 10) console.log(`the machine was ${busyBeforeStart}% busy before the run started`);
+  if (noisy.length > 0) console.log(`other processes used > 10% of the CPU during ${noisy.length} of ${rounds.length * variants.length} measurements (${noisy.join(', ')}): ratios are noisy`);
+  if (isRecord) {
+    await writeFile(resultsUrl, `${JSON.stringify({ machine, settings, summary, rounds }, null, 2)}\n`);
+    console.log('raw numbers: bench/results.json');
+  }
+
+  const flagged = summary.filter((row) => row.flagged).map((row) => row.name);
+  const missed = summary.filter((row) => row.met === false).map((row) => row.name);
+  if (flagged.length > 0) console.error(`FLAGGED (bad statuses or errors): ${flagged.join(', ')}`);
+  if (missed.length > 0) console.error(`missed targets: ${missed.join(', ')}${args.quick ? ' (not asserted in --quick)' : ''}`);
+  process.exitCode = flagged.length > 0 || (args.strict && missed.length > 0) ? 1 : 0;
+} finally {
+  await Promise.all([...children].map(stopServer));
+}
+
+function selectVariants(only) {
+  if (only === undefined) return allVariants;
+  const wanted = new Set(only.split(','));
+  for (const name of wanted) if (!allVariants.some((variant) => variant.name === name)) throw new Error(`unknown variant ${name}`);
+  // A ratio needs its baseline in the same run.
+  for (const variant of allVariants) if (wanted.has(variant.name) && variant.baseline) wanted.add(variant.baseline);
+  return allVariants.filter((variant) => wanted.has(variant.name));
+}
+
+async function startServer(name, server, serverConfig) {
+  const execArgv = args.profile?.split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=/tmp/prof/${name}`, '--cpu-prof-interval=250'] : [];
+  const child = fork(new URL('./child.mjs', import.meta.url), [server], {
+    env: { ...process.env, BENCH_CONFIG: JSON.stringify(serverConfig) },
+    execArgv,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  children.add(child);
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (text) => process.stderr.write(text.replace(/^(?=.)/gm, `[${name}] `)));
+  }
+  const timeout = AbortSignal.timeout(20_000);
+  const [message] = await Promise.race([
+    once(child, 'message', { signal: timeout }),
+    once(child, 'exit', { signal: timeout }).then(([code]) => Promise.reject(new Error(`${name} exited with ${code} before it was ready`))),
+  ]);
+  if (message?.type !== 'ready') throw new Error(`${name}: unexpected message ${JSON.stringify(message)}`);
+  return { ...message, child };
+}
+
+async function stopServer(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  if (child.connected) child.send({ type: 'stop' });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+  children.delete(child);
+}
+
+async function preflight(variant, server) {
+  const { path = '/', ...load } = variant.load(server, ctx);
+  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: 1, amount: 1, ...load });
+  const codes = Object.keys(result.statusCodeStats);
+  if (result.errors > 0 || codes.length !== 1 || !/^[23]/.test(codes[0])) {
+    throw new Error(`${variant.name}: the first request failed (statuses ${codes.join(', ') || 'none'}, ${result.errors} errors)`);
+  }
+}
+
+async function measure(variant, server, durationS) {
+  const { path = '/', ...load } = variant.load(server, ctx);
+  const cpuBefore = process.cpuUsage();
+  const serverBefore = await serverCpu(server);
+  const validatorBefore = validatorServer === undefined ? undefined : await serverCpu(validatorServer);
+  const machineBefore = machineCpuMs();
+  const started = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}${path}`,
+    connections: settings.connections,
+    pipelining: settings.pipelining,
+    duration: durationS,
+    ...load,
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  const wallMs = performance.now() - started;
+  const machineBusyMs = machineCpuMs() - machineBefore;
+  const serverCpuUs = cpuDelta(serverBefore, await serverCpu(server));
+  const validatorCpuUs = validatorBefore === undefined ? 0 : cpuDelta(validatorBefore, await serverCpu(validatorServer));
+  const oursMs = (cpu.user + cpu.system + serverCpuUs + validatorCpuUs) / 1000;
+  return {
+    rps: result.requests.total / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    durationS: result.duration,
+    // 3xx is a success: the handoff answers 303.
+    bad: result['1xx'] + result['4xx'] + result['5xx'],
+    errors: result.errors, // includes timeouts
+    serverCpuUsPerRequest: serverCpuUs / result.requests.total,
+    // Near 100 would mean autocannon, not the server, set the pace.
+    loadGeneratorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+    validatorCpuUsPerRequest: validatorCpuUs / result.requests.total,
+    // CPU used by anything but this run (other processes), in percent of all cores.
+    otherCpuPercent: Math.max(0, Math.round(((machineBusyMs - oursMs) / (wallMs * os.cpus().length)) * 100)),
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
+  };
+}
+
+async function serverCpu({ child }) {
+  const reply = once(child, 'message', { signal: AbortSignal.timeout(5_000) });
+  child.send({ type: 'cpu' });
+  const [message] = await reply;
+  return message.usage;
+}
+
+/** Which code was measured: dist/ is built from the working tree, so say whether src/ was clean. */
+function gitState() {
+  try {
+    const git = (...gitArgs) => execFileSync('git', gitArgs, { cwd: new URL('..', import.meta.url), encoding: 'utf8' }).trim();
+    return { commit: git('rev-parse', 'HEAD'), srcChanged: git('status', '--porcelain', '--', 'src') !== '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** How busy all cores were over `ms`, in percent: other work on the machine skews every number. */
+async function machineBusyPercent(ms) {
+  const sum = () => os.cpus().reduce((acc, { times }) => ({ idle: acc.idle + times.idle, all: acc.all + Object.values(times).reduce((a, b) => a + b, 0) }), { idle: 0, all: 0 });
+  const before = sum();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = sum();
+  return Math.round(100 - ((after.idle - before.idle) / (after.all - before.all)) * 100);
+}
+
+/** CPU time all cores spent busy since boot, in ms. */
+function machineCpuMs() {
+  return os.cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
+}
+
+function cpuDelta(before, after) {
+  return after.user + after.system - before.user - before.system;
+}

@@ -1,0 +1,33 @@
+// What the "ours" servers share: one user, found by contact id or e-mail in a Map, so that
+// resolveUser costs as little as the Map lookup of the passport-http-bearer baseline.
+import { randomBytes } from 'node:crypto';
+import { createLoginWithToken } from 'login-with-token';
+
+const user = { id: 'u-1', name: 'Bench User', email: 'bench@example.com' };
+const byContactId = new Map([['1', user]]);
+const byEmail = new Map([[user.email, user]]);
+
+export const resolveUser = ({ contactId, contactEmail }) =>
+  contactId !== undefined ? byContactId.get(contactId) : byEmail.get(contactEmail);
+
+export const ok = (_req, res) => res.json({ ok: true });
+
+/** A token shaped like our session tokens, for baselines that never check it. */
+export const tokenLikeOurs = () => `lwts_${randomBytes(32).toString('base64url')}`;
+
+/** Signs in through the package's own POST /authentication/token and returns the session token. */
+export async function fetchSessionToken(origin) {
+  const response = await fetch(`${origin}/authentication/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'bench', password: 'bench', organisation: 'BENCH' }),
+  });
+  const body = await response.json();
+  if (!response.ok || typeof body?.data?.token !== 'string') throw new Error(`token request failed: ${response.status} ${JSON.stringify(body)}`);
+  return body.data.token;
+}
+
+/** createLoginWithToken for servers whose partner is the local validator on 127.0.0.1. */
+export function createLoginForLocalPartner(options) {
+  return createLoginWithToken({ ...options, http: { allowPrivateAddresses: ['127.0.0.1'] } });
+}

@@ -1,0 +1,18 @@
+// Our session token checked by the plain `login.bearer` middleware (default MemoryStore).
+import express from 'express';
+import { createLoginWithToken } from 'login-with-token';
+import { fetchSessionToken, ok, resolveUser } from './common.mjs';
+
+export function start() {
+  const login = createLoginWithToken({
+    commands: { VerifyCredentials: { run: () => ({ ContactId: '1' }) } },
+    resolveUser,
+  });
+  const app = express();
+  // Route-level, like the baselines: a nested express.Router() would add cost that is Express's.
+  app.get('/api/x', login.bearer, ok);
+  app.use('/api', login.apiErrorHandler);
+  // After the API route, so API requests measure the bearer check, not the router's route matching.
+  app.use(login.router);
+  return { app, ready: async (origin) => ({ token: await fetchSessionToken(origin) }) };
+}
