@@ -25,7 +25,7 @@ export function summarise(variants, rounds) {
       ratios,
       ratio,
       target: variant.target,
-      met: ratio === undefined ? undefined : ratio >= variant.target,
+      met: ratio === undefined || variant.target === undefined ? undefined : ratio >= variant.target,
       bad,
       errors,
       flagged: bad > 0 || errors > 0,
@@ -44,7 +44,9 @@ export function formatTable(rows) {
     row.baseline ?? '—',
     row.ratio === undefined ? '—' : row.ratio.toFixed(2),
     row.target === undefined ? '—' : `≥ ${row.target.toFixed(2)}`,
-    [row.met === undefined ? 'baseline' : row.met ? 'met' : 'MISSED', row.flagged ? 'FLAGGED' : ''].filter(Boolean).join(', '),
+    [row.baseline === undefined ? 'baseline' : row.met === undefined ? 'reference' : row.met ? 'met' : 'MISSED', row.flagged ? 'FLAGGED' : '']
+      .filter(Boolean)
+      .join(', '),
     String(row.bad),
     String(row.errors),
   ]);

@@ -16,6 +16,11 @@ const freshQuery = (path) => ({
 
 export const variants = [
   { name: 'express', server: 'express', load: bearerFromServer },
+  // The same server as `express`, measured as if it were a contender: its ratio shows how much of
+  // any ratio here is the machine's noise rather than the code (an A/A test).
+  { name: 'express-again', server: 'express', baseline: 'express', load: bearerFromServer },
+  // No target: it shows what the smallest middleware that sets req.user costs on this machine.
+  { name: 'hand-written-bearer', server: 'hand-written-bearer', baseline: 'express', load: bearerFromServer },
   { name: 'passport-http-bearer', server: 'passport-http-bearer', load: bearerFromServer },
   { name: 'ours-middleware', server: 'ours-middleware', baseline: 'express', target: 0.95, load: bearerFromServer },
   { name: 'ours-passport', server: 'ours-passport', baseline: 'passport-http-bearer', target: 1.0, load: bearerFromServer },

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
-import { authenticateBearer, type BearerDependencies } from '../bearer/authenticate-bearer.js';
+import { isPromise } from '../async/maybe-promise.js';
+import { authenticateBearer, type BearerDependencies, type BearerResult } from '../bearer/authenticate-bearer.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /**
@@ -9,11 +10,14 @@ import { toRequestInfo } from './to-request-info.js';
  */
 export function createBearerMiddleware<User>(deps: BearerDependencies<User>): RequestHandler {
   return (req, _res, next) => {
-    authenticateBearer(deps, toRequestInfo(req)).then((result) => {
+    const accept = (result: BearerResult<User>) => {
       const request = req as unknown as { user?: unknown; authInfo?: unknown };
       request.user = result.user;
       request.authInfo = result.info;
       next();
-    }, next);
+    };
+    const outcome = authenticateBearer(deps, toRequestInfo(req));
+    if (isPromise(outcome)) outcome.then(accept, next);
+    else accept(outcome);
   };
 }

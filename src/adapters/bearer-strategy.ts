@@ -1,4 +1,5 @@
 import CustomStrategy from 'passport-custom';
+import { isPromise } from '../async/maybe-promise.js';
 import { authenticateBearer, type BearerDependencies } from '../bearer/authenticate-bearer.js';
 import { isLoginError } from '../errors/login-error.js';
 import { named, type PassportStrategy } from './passport-strategy.js';
@@ -16,7 +17,12 @@ export const bearerStrategyName = 'login-with-token-bearer';
  */
 export function createBearerStrategy<User>(deps: BearerDependencies<User>): PassportStrategy {
   const strategy = new CustomStrategy((req, done) => {
-    authenticateBearer(deps, toRequestInfo(req)).then(
+    const outcome = authenticateBearer(deps, toRequestInfo(req));
+    if (!isPromise(outcome)) {
+      done(null, outcome.user, outcome.info);
+      return;
+    }
+    outcome.then(
       (result) => done(null, result.user, result.info),
       (error: unknown) => {
         if (!isLoginError(error) || (error.status !== 400 && error.status !== 401)) done(error);

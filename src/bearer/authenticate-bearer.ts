@@ -1,8 +1,8 @@
+import { andThen, isPromise, type MaybePromise } from '../async/maybe-promise.js';
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
-import type { Identity } from '../identity/identity.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import { clientNetwork } from '../request/client-network.js';
@@ -13,7 +13,7 @@ import type { SessionIdentity, SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { extractBearerToken } from './extract-bearer-token.js';
-import { resolveOwnToken } from './own-tokens.js';
+import { classifyOwnToken } from './own-tokens.js';
 import type { RemoteBearerValidator } from './remote-bearer-validator.js';
 
 /** What {@link authenticateBearer} needs. */
@@ -58,67 +58,94 @@ export interface BearerResult<User> {
  * and connection JWTs from the store (using a connection slides its idle timeout), any other
  * token through the tenant's `ValidateBearer` command.
  *
- * @throws LoginError — `token_missing` (401, challenge without error), `invalid_request` (400),
- *   `token_invalid` (401, `error="invalid_token"`), `rate_limited` (429), or 503 on outages.
+ * Answers synchronously when it can — our own session token, the memory store and a synchronous
+ * `resolveUser` — and with a promise otherwise; failures always come as a rejected promise.
+ *
+ * Failures: `token_missing` (401, challenge without error), `invalid_request` (400),
+ * `token_invalid` (401, `error="invalid_token"`), `rate_limited` (429), or 503 on outages.
  */
-export async function authenticateBearer<User>(deps: BearerDependencies<User>, request: RequestInfo): Promise<BearerResult<User>> {
+export function authenticateBearer<User>(deps: BearerDependencies<User>, request: RequestInfo): MaybePromise<BearerResult<User>> {
   const extraction = extractBearerToken(request, deps.allowQueryToken);
   if (extraction.kind === 'none') {
-    throw new LoginError('token_missing', { headers: { 'www-authenticate': bearerChallenge(deps.realm) } });
+    return Promise.reject(new LoginError('token_missing', { headers: { 'www-authenticate': bearerChallenge(deps.realm) } }));
   }
   if (extraction.kind === 'malformed') {
-    throw new LoginError('invalid_request', {
-      reason: extraction.reason,
-      headers: { 'www-authenticate': bearerChallenge(deps.realm, 'invalid_request') },
-    });
+    const headers = { 'www-authenticate': bearerChallenge(deps.realm, 'invalid_request') };
+    return Promise.reject(new LoginError('invalid_request', { reason: extraction.reason, headers }));
   }
   const token = extraction.token;
   const started = deps.now();
   let tenant: string | undefined;
-  try {
-    tenant = deps.tenants.forRequest(request);
-    const found = await lookUp(deps, request, tenant, token);
-    if ('miss' in found) return await refuse(deps, request, 'unknown, expired or revoked token', found.counted);
-    const identity: Identity = { ...found.identity, tenant };
-    try {
-      const user = await deps.users.resolve(identity);
-      return { user, info: found.info };
-    } catch (error) {
-      if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
-        return await refuse(deps, request, `token's user can no longer sign in: ${error.code}`, false);
-      }
-      throw error;
-    }
-  } catch (error) {
-    // Successes are not audited (one per API call would flood the sink), so the record is made here.
+  // Successes are not audited (one per API call would flood the sink), so the record is made here.
+  const failure = (error: unknown): LoginError => {
     const audit = new AttemptAudit(deps, 'bearer', request, started);
     audit.tenant = tenant;
     audit.token = token;
-    throw audit.failed(error);
+    return audit.failed(error);
+  };
+  try {
+    const forTenant = (tenant = deps.tenants.forRequest(request));
+    const outcome = andThen(lookUp(deps, request, forTenant, token), (found) => accept(deps, request, forTenant, found));
+    return isPromise(outcome)
+      ? outcome.catch((error: unknown) => {
+          throw failure(error);
+        })
+      : outcome;
+  } catch (error) {
+    return Promise.reject(failure(error));
   }
 }
 
 type Lookup = { readonly identity: SessionIdentity; readonly info: BearerInfo } | { readonly miss: true; readonly counted: boolean };
 
-async function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string): Promise<Lookup> {
-  const own = await resolveOwnToken(token, deps.connectionJwt);
-  if (own !== undefined && own.kind !== 'invalid') {
-    const session = await deps.sessions.use(own.key, tenant);
-    if (session !== undefined) {
-      const matches =
-        (own.kind === 'session-token') === (session.kind === 'session-token') &&
-        (own.kind !== 'connection-jwt' || (own.tenant === tenant && own.userId === session.userId));
-      if (!matches) return { miss: true, counted: false };
-      return { identity: session.identity, info: { tenant, tokenType: own.kind, expiresAt: session.expiresAt } };
+const notFound: Lookup = { miss: true, counted: false };
+
+/** Turns a lookup into the user, or into a refusal. */
+function accept<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, found: Lookup): MaybePromise<BearerResult<User>> {
+  if ('miss' in found) return refuse(deps, request, 'unknown, expired or revoked token', found.counted);
+  // A token whose user is gone or deactivated is as good as revoked.
+  const userGone = (error: unknown) => {
+    if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
+      return refuse(deps, request, `token's user can no longer sign in: ${error.code}`, false);
     }
+    throw error;
+  };
+  let user: MaybePromise<User>;
+  try {
+    user = deps.users.resolve({ ...found.identity, tenant });
+  } catch (error) {
+    return userGone(error);
   }
-  // A UUID that is no connection of ours may be a partner's token; everything else of ours is final.
-  if ((own !== undefined && own.kind !== 'connection-id') || !deps.remote.handles(tenant)) return { miss: true, counted: false };
+  return isPromise(user) ? user.then((resolved) => ({ user: resolved, info: found.info }), userGone) : { user, info: found.info };
+}
+
+function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string): MaybePromise<Lookup> {
+  const shape = classifyOwnToken(token, deps.connectionJwt);
+  if (shape === undefined) return lookUpRemote(deps, request, tenant, token);
+  if (shape.kind === 'connection-jwt') return lookUpConnectionJwt(deps, tenant, token);
+  return andThen(deps.sessions.use(shape.key, tenant), (session): MaybePromise<Lookup> => {
+    if (session === undefined) {
+      // A UUID that is no connection of ours may be a partner's token; a session token is final.
+      return shape.kind === 'connection-id' ? lookUpRemote(deps, request, tenant, token) : notFound;
+    }
+    if ((shape.kind === 'session-token') !== (session.kind === 'session-token')) return notFound;
+    return { identity: session.identity, info: { tenant, tokenType: shape.kind, expiresAt: session.expiresAt } };
+  });
+}
+
+async function lookUpConnectionJwt<User>(deps: BearerDependencies<User>, tenant: string, token: string): Promise<Lookup> {
+  const claims = await deps.connectionJwt.verify(token);
+  if (claims === undefined || claims.tenant !== tenant) return notFound;
+  const session = await deps.sessions.use(claims.sid, tenant);
+  if (session === undefined || session.kind !== 'connection' || session.userId !== claims.userId) return notFound;
+  return { identity: session.identity, info: { tenant, tokenType: 'connection-jwt', expiresAt: session.expiresAt } };
+}
+
+async function lookUpRemote<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string): Promise<Lookup> {
+  if (!deps.remote.handles(tenant)) return notFound;
   const key = deps.remote.key(request, tenant, token);
   const cached = deps.remote.cached(key);
-  if (cached !== undefined) {
-    return cached === null ? { miss: true, counted: false } : { identity: cached, info: { tenant, tokenType: 'bearer' } };
-  }
+  if (cached !== undefined) return cached === null ? notFound : { identity: cached, info: { tenant, tokenType: 'bearer' } };
   // Each uncached lookup is counted before the partner is asked, so parallel guessing cannot
   // outrun the limit; a token that turns out valid, or an outage, gives the count back.
   const attempt = await deps.guard.attempt([ipGuard(deps, request)]);

@@ -16,15 +16,24 @@ export type OwnToken =
   | { readonly kind: 'invalid' }
   | undefined;
 
+/** What a token looks like, decided without any I/O: one of ours (with its store key), or not. */
+export type OwnTokenShape = { readonly kind: 'session-token' | 'connection-id'; readonly key: string } | { readonly kind: 'connection-jwt' } | undefined;
+
+/** Classifies `token` synchronously; a `connection-jwt` still needs its signature checked. */
+export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenShape {
+  if (isSessionToken(token)) return { kind: 'session-token', key: sessionKey(token) };
+  if (connectionIdShape.test(token.toLowerCase())) return { kind: 'connection-id', key: connectionKey(token) };
+  return jwt.isOurs(token) ? { kind: 'connection-jwt' } : undefined;
+}
+
 /**
  * Recognises the package's own bearer credentials: session tokens (`lwts_…`), connection ids
  * (UUID v4, as in the vendor's `ConnectionId`) and connection JWTs (our `kid`; the signature is
  * verified here). `undefined` means "not ours": such tokens go to the partner, ours never do.
  */
 export async function resolveOwnToken(token: string, jwt: ConnectionJwt): Promise<OwnToken> {
-  if (isSessionToken(token)) return { kind: 'session-token', key: sessionKey(token) };
-  if (connectionIdShape.test(token.toLowerCase())) return { kind: 'connection-id', key: connectionKey(token) };
-  if (!jwt.isOurs(token)) return undefined;
+  const shape = classifyOwnToken(token, jwt);
+  if (shape?.kind !== 'connection-jwt') return shape;
   const claims = await jwt.verify(token);
   return claims === undefined ? { kind: 'invalid' } : { kind: 'connection-jwt', key: claims.sid, userId: claims.userId, tenant: claims.tenant };
 }

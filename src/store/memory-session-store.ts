@@ -45,7 +45,7 @@ export class MemorySessionStore implements SessionStore {
     else keys.add(key);
   }
 
-  async use(key: string, tenant: string): Promise<StoredSession | undefined> {
+  use(key: string, tenant: string): StoredSession | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined || entry.session.tenant !== tenant) return undefined;
     const now = this.#now();

@@ -1,3 +1,5 @@
+import type { MaybePromise } from '../async/maybe-promise.js';
+
 /** The identity a session was opened for, kept so the user can be resolved on every request. */
 export interface SessionIdentity {
   readonly contactId?: string;
@@ -43,9 +45,10 @@ export interface SessionStore {
   create(key: string, session: StoredSession): Promise<void>;
   /**
    * The live session under `key` in `tenant`, its idle timeout extended; undefined when absent,
-   * expired or of another tenant (which leaves it untouched).
+   * expired or of another tenant (which leaves it untouched). May answer synchronously (the
+   * memory store does): this runs on every API call.
    */
-  use(key: string, tenant: string): Promise<StoredSession | undefined>;
+  use(key: string, tenant: string): MaybePromise<StoredSession | undefined>;
   /** Ends the session under `key`; returns it when it was live. */
   revoke(key: string): Promise<StoredSession | undefined>;
   /**

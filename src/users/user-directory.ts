@@ -1,3 +1,4 @@
+import { isPromise, type MaybePromise } from '../async/maybe-promise.js';
 import { LoginError } from '../errors/login-error.js';
 import { describeFault } from '../errors/describe-fault.js';
 import type { Identity } from '../identity/identity.js';
@@ -12,6 +13,10 @@ export interface UserDirectoryOptions<User> {
   userIdOf?: (user: User) => string;
 }
 
+function lookupFailed(error: unknown): LoginError {
+  return new LoginError('store_unavailable', { reason: `resolveUser failed: ${describeFault(error)}`, cause: error });
+}
+
 /** Wraps the app's resolver with the package's rules: unknown → `login_failed`, disabled → `user_deactivated`. */
 export class UserDirectory<User> {
   readonly #options: UserDirectoryOptions<User>;
@@ -20,14 +25,28 @@ export class UserDirectory<User> {
     this.#options = options;
   }
 
-  /** Resolves an enabled user or throws a `LoginError`. */
-  async resolve(identity: Identity): Promise<User> {
-    let user: User | null | undefined;
+  /**
+   * Resolves an enabled user or throws (rejects with) a `LoginError`. Synchronous when the app's
+   * `resolveUser` is.
+   */
+  resolve(identity: Identity): MaybePromise<User> {
+    let answer: MaybePromise<User | null | undefined>;
     try {
-      user = await this.#options.resolveUser(identity);
+      answer = this.#options.resolveUser(identity);
     } catch (error) {
-      throw new LoginError('store_unavailable', { reason: `resolveUser failed: ${describeFault(error)}`, cause: error });
+      throw lookupFailed(error);
     }
+    return isPromise(answer)
+      ? answer.then(
+          (user) => this.#enabled(user),
+          (error: unknown) => {
+            throw lookupFailed(error);
+          },
+        )
+      : this.#enabled(answer);
+  }
+
+  #enabled(user: User | null | undefined): User {
     if (user === null || user === undefined) throw new LoginError('login_failed', { reason: 'no user for this identity' });
     const disabled = this.#options.isUserDisabled?.(user) ?? (user as { disabled?: unknown }).disabled === true;
     if (disabled) throw new LoginError('user_deactivated', { reason: 'user is disabled' });
