@@ -11,6 +11,7 @@ import { addTokenRoutes } from './adapters/token-routes.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
 import { createKeyedHashes } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
+import { connectionKey } from './bearer/own-tokens.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
 import type { CredentialDependencies } from './credentials/issue-session-token.js';
@@ -49,6 +50,12 @@ export interface LoginWithToken {
   readonly apiErrorHandler: ErrorRequestHandler;
   /** The portal's API tokens (LogonWithToken `tokenType: "apitoken"`): create, list, revoke. */
   readonly apiTokens: ApiTokens;
+  /**
+   * Confirms the second factor of a connection whose logon answered `IsVerificationCodeNeeded:
+   * true` (after the app checked the code): only then do its id and JWT work as credentials.
+   * Resolves false when the connection is unknown or over.
+   */
+  confirmSecondFactor(connectionId: string): Promise<boolean>;
   /** The public key of the connection JWTs, as a JWKS document, for clients that verify them. */
   readonly jwks: () => { keys: Record<string, unknown>[] };
   /**
@@ -115,6 +122,8 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     placeholders,
     maxTokenAgeMs: parsed.handoff.maxTokenAgeMs,
     reservationMs: parsed.handoff.reservationMs,
+    guard,
+    failuresPerIp: parsed.rateLimits.handoffFailuresPerIp,
   };
   const bearer: BearerDependencies<User> = {
     ...shared,
@@ -132,6 +141,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     failuresPerIp: parsed.rateLimits.bearerFailuresPerIp,
     realm: parsed.bearer.realm,
     allowQueryToken: parsed.bearer.allowQueryToken,
+    forwardUnknownUuids: parsed.bearer.forwardUnknownUuids,
   };
   const credentials: CredentialDependencies<User> = {
     ...shared,
@@ -188,7 +198,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   router.use(embeddingMiddleware);
   if (commands.has('LoginWithToken')) addHandoffRoutes(router, handoff, parsed.handoff.defaultReturnTo, embedding);
   addTokenRoutes(router, credentials, revoke);
-  addLogonRoutes(router, logon, tokenTypes, revoke);
+  addLogonRoutes(router, logon, tokenTypes, revoke, logonOptions.listTenantNames);
 
   return {
     router,
@@ -197,6 +207,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     bearer: createBearerMiddleware(bearer),
     apiErrorHandler,
     apiTokens: new ApiTokens(store.apiTokens, tenants, now),
+    confirmSecondFactor: (connectionId) => store.sessions.confirm(connectionKey(connectionId)),
     jwks: () => ({ keys: [connectionJwt.publicJwk()] }),
     embedding: embeddingMiddleware,
     tenants: tenants.names,

@@ -67,6 +67,8 @@ export interface LogonOptions<User> {
   licence?: (user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>;
   /** Second factor: sets `IsVerificationCodeNeeded` and `PossibleTwoWayAuthenticationType`. @default 'None' */
   twoStepVerification?: (user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>;
+  /** Answer `Authentication/GetAllTenantNames` (the vendor's call lists every tenant to anybody). @default true */
+  listTenantNames?: boolean;
   /** Most open connections per user. @default unlimited */
   maxSessionsPerUser?: number;
   /** At the maximum: refuse (10055) or end the oldest connection. @default 'refuse' */
@@ -112,6 +114,12 @@ export interface BearerOptions {
   negativeCacheTtlMs?: number;
   /** Most answers cached per process; the oldest goes first. @default 10000 */
   cacheMaxEntries?: number;
+  /**
+   * Send UUID-shaped tokens that are no live connection of ours to `ValidateBearer`, for partners
+   * whose tokens are UUIDs. Off by default: an expired or another tenant's connection id would
+   * reach the partner. @default false
+   */
+  forwardUnknownUuids?: boolean;
 }
 
 /** Brute-force limits, counted as failures in fixed windows in the store. */
@@ -126,6 +134,8 @@ export interface RateLimitOptions {
   tokenFailuresPerUsernameTotal?: number;
   /** Failed bearer lookups per client address. @default 100 */
   bearerFailuresPerIp?: number;
+  /** Rejected handoff tokens per client address. @default 100 */
+  handoffFailuresPerIp?: number;
 }
 
 /**

@@ -117,8 +117,9 @@ const optionsSchema = z
         cacheTtlMs: durationMs(3600_000).default(30_000),
         negativeCacheTtlMs: z.number().int().min(0).max(5_000).default(0),
         cacheMaxEntries: z.number().int().positive().max(10_000_000).default(10_000),
+        forwardUnknownUuids: z.boolean().default(false),
       })
-      .default({ realm: 'api', allowQueryToken: false, cacheTtlMs: 30_000, negativeCacheTtlMs: 0, cacheMaxEntries: 10_000 }),
+      .default({ realm: 'api', allowQueryToken: false, cacheTtlMs: 30_000, negativeCacheTtlMs: 0, cacheMaxEntries: 10_000, forwardUnknownUuids: false }),
     rateLimits: z
       .strictObject({
         windowMs: durationMs(24 * 3600_000).default(900_000),
@@ -126,8 +127,16 @@ const optionsSchema = z
         tokenFailuresPerUsername: z.number().int().positive().default(10),
         tokenFailuresPerUsernameTotal: z.number().int().positive().default(100),
         bearerFailuresPerIp: z.number().int().positive().default(100),
+        handoffFailuresPerIp: z.number().int().positive().default(100),
       })
-      .default({ windowMs: 900_000, tokenFailuresPerIp: 100, tokenFailuresPerUsername: 10, tokenFailuresPerUsernameTotal: 100, bearerFailuresPerIp: 100 }),
+      .default({
+        windowMs: 900_000,
+        tokenFailuresPerIp: 100,
+        tokenFailuresPerUsername: 10,
+        tokenFailuresPerUsernameTotal: 100,
+        bearerFailuresPerIp: 100,
+        handoffFailuresPerIp: 100,
+      }),
     embedding: z
       .strictObject({
         frameAncestors: frameAncestors.default([]),
@@ -152,6 +161,7 @@ const optionsSchema = z
         allowedIps: functionSchema<(user: never, context: never) => readonly string[] | undefined>().optional(),
         licence: functionSchema<(user: never, context: never) => never>().optional(),
         twoStepVerification: functionSchema<(user: never, context: never) => never>().optional(),
+        listTenantNames: z.boolean().default(true),
         maxSessionsPerUser: z.number().int().positive().optional(),
         onTooManySessions: z.enum(['refuse', 'end-oldest']).default('refuse'),
         connectionTimeoutSeconds: z.number().int().positive().max(86_400).default(600),
@@ -184,6 +194,7 @@ const optionsSchema = z
       })
       .default({
         tokenTypes: {},
+        listTenantNames: true,
         onTooManySessions: 'refuse',
         connectionTimeoutSeconds: 600,
         connectionMaxAgeSeconds: 43_200,

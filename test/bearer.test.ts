@@ -340,9 +340,12 @@ describe('hardening', () => {
     expect((await request(portal.app).get('/api/me').set('authorization', `Bearer ${token}`)).status).toBe(401);
   });
 
-  it('sends a UUID that is no connection of ours to the partner', async () => {
+  it('keeps UUIDs to itself unless forwardUnknownUuids is set', async () => {
     const uuid = recordSecret('0b8e3a52-6f7d-4c1e-9a3b-2d4c5e6f7a8b');
     partnerTokens.set(uuid, { ContactId: 1001 });
+    expect((await request(portal.app).get('/api/me').set('authorization', `Bearer ${uuid}`)).status).toBe(401);
+    expect(partner.received).toHaveLength(0);
+    createPortal({ bearer: { forwardUnknownUuids: true } });
     expect((await request(portal.app).get('/api/me').set('authorization', `Bearer ${uuid}`)).status).toBe(200);
   });
 

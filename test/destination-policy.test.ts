@@ -91,5 +91,6 @@ describe('destination policy of the HTTP executor', () => {
     );
     expect(create({ http: { allowedHosts: ['*.partner.example'] }, commands: { LoginWithToken: { url: 'https://sso.partner.example/v' } } })).not.toThrow();
     expect(create({ http: { allowPrivateAddresses: ['not-a-range'] } })).toThrow('http.allowPrivateAddresses');
+    expect(create({ http: { allowedHosts: ['[::1]'] }, commands: { LoginWithToken: { url: 'http://[::1]:8080/v' } } })).not.toThrow();
   });
 });

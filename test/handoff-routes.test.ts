@@ -344,6 +344,24 @@ describe('single use', () => {
     await store.close();
   });
 
+  it('counts rejected tokens per client network and answers 429 without asking the partner', async () => {
+    portal = createTestPortal({
+      rateLimits: { handoffFailuresPerIp: 3 },
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+    const good = tokenFor({ ContactId: 1001 });
+    await request(portal.app).get('/authentication/login').query({ authToken: good }).expect(303);
+    for (let i = 0; i < 3; i++) expect((await request(portal.app).get('/authentication/login').query({ authToken: newToken() })).status).toBe(401);
+    const calls = partner.received.length;
+    const limited = await request(portal.app).get('/authentication/login').query({ authToken: newToken() }).set('accept', 'application/json');
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(partner.received).toHaveLength(calls);
+    const other = await request(portal.app).get('/authentication/login').set('x-forwarded-for', '203.0.113.5').query({ authToken: tokenFor({ ContactId: 1001 }) });
+    expect(other.status).toBe(303);
+  });
+
   it('does not spend a token on HEAD (link scanners)', async () => {
     const token = tokenFor({ ContactId: 1001 });
     const head = await request(portal.app).head('/authentication/login').query({ authToken: token });

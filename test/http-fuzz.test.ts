@@ -35,7 +35,7 @@ describe('HTTP fuzzing', () => {
         VerifyAccessToken: { run: () => null },
       },
       embedding: { frameAncestors: ['https://partner.example'] },
-      rateLimits: { tokenFailuresPerIp: 1e9, tokenFailuresPerUsername: 1e9, tokenFailuresPerUsernameTotal: 1e9, bearerFailuresPerIp: 1e9 },
+      rateLimits: { tokenFailuresPerIp: 1e9, tokenFailuresPerUsername: 1e9, tokenFailuresPerUsernameTotal: 1e9, bearerFailuresPerIp: 1e9, handoffFailuresPerIp: 1e9 },
       logon: {
         tokenTypes: {
           apitoken: { kind: 'apitoken' },

@@ -42,7 +42,11 @@ describe('load with faults', () => {
   }
 
   function portalOptions(): Partial<LoginWithTokenOptions<TestUser>> {
-    return { commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}', timeoutMs: 5000 } } };
+    return {
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}', timeoutMs: 5000 } },
+      // All 500 replays come from one address and are rejected on purpose.
+      rateLimits: { handoffFailuresPerIp: 10_000 },
+    };
   }
 
   async function run(origins: string[]): Promise<{ redeemed: number; injected: number }> {

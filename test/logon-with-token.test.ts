@@ -305,6 +305,10 @@ describe('POST /Authentication/LogonWithToken', () => {
       expect((await logon({ token: await jwt({ exp: now - 20 }), tokenType: profileId })).status).toBe(200);
     });
 
+    it('refuses a token without exp with 10376', async () => {
+      await expectNumber(await logon({ token: await jwt({ exp: undefined }), tokenType: profileId }), 10376);
+    });
+
     it('refuses a token without the UPN claim with 10244', async () => {
       await expectNumber(await logon({ token: await jwt({ upn: undefined }), tokenType: profileId }), 10244);
     });
@@ -380,7 +384,7 @@ describe('POST /Authentication/LogonWithToken', () => {
       expect(res.body.LogonWithToken).toMatchObject({ IsNamedLicence: true, IsApplicationLicence: true, IsConcurrentLicence: false });
     });
 
-    it('lets the two-step hook ask for a verification code', async () => {
+    it('lets the two-step hook ask for a verification code, and holds the connection until it is confirmed', async () => {
       createPortal({}, { twoStepVerification: (user) => ({ type: 'Email', targetMail: user.email }) });
       const res = await logon({ token: await jwt(), tokenType: profileId });
       expect(res.body.LogonWithToken).toMatchObject({
@@ -388,6 +392,14 @@ describe('POST /Authentication/LogonWithToken', () => {
         PossibleTwoWayAuthenticationType: 'Email',
         TwoWayAuthenticationTargetMail: 'Bob@Example.com',
       });
+      const { ConnectionId, JWTToken } = res.body.LogonWithToken;
+      const me = (credential: string) => request(portal.app).get('/api/me').set('authorization', `Bearer ${recordSecret(credential)}`);
+      expect((await me(ConnectionId)).status).toBe(401);
+      expect((await me(JWTToken)).status).toBe(401);
+      expect(await portal.login.confirmSecondFactor(ConnectionId)).toBe(true);
+      expect((await me(ConnectionId)).status).toBe(200);
+      expect((await me(JWTToken)).status).toBe(200);
+      expect(await portal.login.confirmSecondFactor('0b8e3a52-6f7d-4c1e-9a3b-2d4c5e6f7a8b')).toBe(false);
     });
 
     it('refuses a session past the maximum with 10055', async () => {
@@ -465,10 +477,12 @@ describe('POST /Authentication/LogonWithToken', () => {
   });
 
   describe('companion routes', () => {
-    it('lists the tenant names', async () => {
+    it('lists the tenant names, unless turned off', async () => {
       createPortal({ tenants: { DCIS_KENDOX: {}, OTHER: {} }, resolveTenant: () => 'OTHER' });
       const res = await request(portal.app).post('/Authentication/GetAllTenantNames');
       expect(res.body).toEqual({ GetAllTenantNames: ['DCIS_KENDOX', 'OTHER'] });
+      createPortal({ tenants: { DCIS_KENDOX: {}, OTHER: {} }, resolveTenant: () => 'OTHER' }, { listTenantNames: false });
+      expect((await request(portal.app).post('/Authentication/GetAllTenantNames')).status).toBe(404);
     });
 
     it("reads a profile's public settings, never keys", async () => {

@@ -22,6 +22,17 @@ describe('MemoryLedger', () => {
     expect(subject.size).toBe(0);
   });
 
+  it('frees entries of mixed lifetimes on sweep, whatever their order', async () => {
+    const { subject, advance } = ledger();
+    for (const [key, rememberMs] of [['long', 600_000], ['short-1', 1_000], ['short-2', 1_000]] as const) {
+      const r = (await subject.reserve(key, 1000)) as { id: string };
+      await subject.consume(key, r.id, rememberMs);
+    }
+    advance(2_000);
+    subject.sweep();
+    expect(subject.size).toBe(1);
+  });
+
   it('refuses new reservations with store_unavailable when full, rather than forgetting used tokens', async () => {
     const { subject } = ledger(2);
     await subject.reserve('a', 1000);

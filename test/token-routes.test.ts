@@ -318,6 +318,14 @@ describe('hardening', () => {
     expect((await from('198.51.100.5', seedRequest)).status).toBe(200);
   });
 
+  it('does not let refused attempts from one network use up the name’s total', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 3, tokenFailuresPerUsernameTotal: 10 } });
+    for (let i = 0; i < 50; i++) {
+      await request(portal.app).post('/authentication/token').set('x-forwarded-for', '192.0.2.66').send({ ...seedRequest, password: `bad-${i}` });
+    }
+    expect((await request(portal.app).post('/authentication/token').set('x-forwarded-for', '198.51.100.5').send(seedRequest)).status).toBe(200);
+  });
+
   it('locks a name from every network once the total limit is reached', async () => {
     createPortal({ rateLimits: { tokenFailuresPerUsername: 100, tokenFailuresPerUsernameTotal: 4 } });
     for (let i = 0; i < 4; i++) {

@@ -27,6 +27,7 @@ export function addLogonRoutes<User>(
   logon: LogonDependencies<User>,
   tokenTypes: TokenTypeRegistry,
   revoke: RevokeDependencies,
+  listTenantNames: boolean,
 ): void {
   const json = express.json({ limit: '32kb' });
   const fail = (res: Response, error: unknown) =>
@@ -41,9 +42,11 @@ export function addLogonRoutes<User>(
     }
   });
 
-  router.all(logonPaths.getAllTenantNames, (_req, res) => {
-    res.json({ GetAllTenantNames: logon.tenants.names });
-  });
+  if (listTenantNames) {
+    router.all(logonPaths.getAllTenantNames, (_req, res) => {
+      res.json({ GetAllTenantNames: logon.tenants.names });
+    });
+  }
 
   router.all(logonPaths.getTokenSettings, json, (req, res) => {
     try {

@@ -29,6 +29,8 @@ export interface BearerDependencies<User> {
   readonly failuresPerIp: number;
   readonly realm: string;
   readonly allowQueryToken: boolean;
+  /** Whether UUIDs that are no connection of ours may go to the partner. */
+  readonly forwardUnknownUuids: boolean;
   readonly audit: AuditSink | undefined;
   /** Keyed hash that stands for a token in audit events. */
   readonly tokenHash: TokenHasher;
@@ -125,10 +127,10 @@ function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo, tena
   if (shape.kind === 'connection-jwt') return lookUpConnectionJwt(deps, tenant, token);
   return andThen(deps.sessions.use(shape.key, tenant), (session): MaybePromise<Lookup> => {
     if (session === undefined) {
-      // A UUID that is no connection of ours may be a partner's token; a session token is final.
-      return shape.kind === 'connection-id' ? lookUpRemote(deps, request, tenant, token) : notFound;
+      // A UUID that is no connection of ours may be a partner's token, if the app says so.
+      return shape.kind === 'connection-id' && deps.forwardUnknownUuids ? lookUpRemote(deps, request, tenant, token) : notFound;
     }
-    if ((shape.kind === 'session-token') !== (session.kind === 'session-token')) return notFound;
+    if ((shape.kind === 'session-token') !== (session.kind === 'session-token') || session.pendingSecondFactor === true) return notFound;
     return { identity: session.identity, info: { tenant, tokenType: shape.kind, expiresAt: session.expiresAt } };
   });
 }
@@ -137,7 +139,7 @@ async function lookUpConnectionJwt<User>(deps: BearerDependencies<User>, tenant:
   const claims = await deps.connectionJwt.verify(token);
   if (claims === undefined || claims.tenant !== tenant) return notFound;
   const session = await deps.sessions.use(claims.sid, tenant);
-  if (session === undefined || session.kind !== 'connection' || session.userId !== claims.userId) return notFound;
+  if (session === undefined || session.kind !== 'connection' || session.userId !== claims.userId || session.pendingSecondFactor === true) return notFound;
   return { identity: session.identity, info: { tenant, tokenType: 'connection-jwt', expiresAt: session.expiresAt } };
 }
 

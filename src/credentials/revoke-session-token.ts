@@ -47,7 +47,7 @@ export async function revokeSessionToken(deps: RevokeDependencies, request: Requ
   try {
     const own = await resolveOwnToken(extraction.token, deps.connectionJwt);
     const ended = own !== undefined && own.kind !== 'invalid' ? await deps.sessions.revoke(own.key) : undefined;
-    if (ended === undefined && (own === undefined || own.kind === 'connection-id')) forgetPartnerToken(deps, request, extraction.token);
+    if (ended === undefined && own === undefined) forgetPartnerToken(deps, request, extraction.token);
     audit.tenant = ended?.tenant;
     audit.userId = ended?.userId;
     audit.succeeded(ended === undefined ? 'no live session for this token' : undefined);

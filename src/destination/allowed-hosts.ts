@@ -5,7 +5,7 @@
 export function hostAllowed(origin: string, allowed: readonly string[]): boolean {
   const host = new URL(origin).hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return allowed.some((entry) => {
-    const pattern = entry.toLowerCase();
+    const pattern = entry.replace(/^\[|\]$/g, '').toLowerCase();
     return pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) : host === pattern;
   });
 }

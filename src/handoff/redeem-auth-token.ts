@@ -3,12 +3,14 @@ import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import { secretHash } from '../crypto/secret-hash.js';
-import { LoginError } from '../errors/login-error.js';
-import type { CommandExecutor } from '../executor/command-executor.js';
+import { LoginError, isLoginError } from '../errors/login-error.js';
+import type { Command, CommandExecutor } from '../executor/command-executor.js';
 import { describeFault } from '../errors/describe-fault.js';
 import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
+import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
+import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import { readParameter, type RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
@@ -32,6 +34,9 @@ export interface HandoffDependencies<User> {
   readonly maxTokenAgeMs: number;
   /** How long a redemption in progress holds its token. */
   readonly reservationMs: number;
+  readonly guard: BruteForceGuard;
+  /** Rejected handoffs allowed per client network and window. */
+  readonly failuresPerIp: number;
 }
 
 /** A successful handoff. */
@@ -101,6 +106,27 @@ async function redeemOnce<User>(
 ): Promise<HandoffResult<User>> {
   const command = deps.commands.resolve('LoginWithToken', tenant);
   if (command === undefined) throw new LoginError('token_invalid', { reason: 'no LoginWithToken command for this tenant' });
+  // Rejected tokens count against the client network, so the portal is no free oracle for
+  // guessing partner tokens (nor a multiplier of calls to the partner). Only rejections count.
+  const guarded = [{ key: `handoff-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' as const }];
+  await deps.guard.assertAllowed(guarded);
+  try {
+    return await redeemReserved(deps, request, tenant, authToken, command, session, signal);
+  } catch (error) {
+    if (isLoginError(error) && error.code === 'token_invalid') await deps.guard.recordFailure(guarded);
+    throw error;
+  }
+}
+
+async function redeemReserved<User>(
+  deps: HandoffDependencies<User>,
+  request: RequestInfo,
+  tenant: string,
+  authToken: string,
+  command: Command,
+  session: SessionControl<User>,
+  signal: AbortSignal,
+): Promise<HandoffResult<User>> {
   const key = secretHash('authToken', tenant, authToken);
   const reservation = await deps.ledger.reserve(key, deps.reservationMs);
   if (reservation.status !== 'reserved') {

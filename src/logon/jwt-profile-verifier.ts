@@ -35,6 +35,8 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
           algorithms: profile.algorithms,
           clockTolerance: profile.clockToleranceSeconds,
           currentDate: new Date(now()),
+          // A token without an expiry would log on forever.
+          requiredClaims: ['exp'],
         };
         const result = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
         return result.payload;

@@ -148,6 +148,8 @@ async function openConnection<User>(
       createdAt: now,
       expiresAt,
       idleTimeoutMs: policies.idleTimeoutSeconds * 1000,
+      // Not a credential until the app confirms the second factor (login.confirmSecondFactor).
+      pendingSecondFactor: twoStep.type !== 'None',
     });
     await enforceMaxSessions(deps, tenant, userId, connection);
     const jwt = deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt);

@@ -36,6 +36,21 @@ export class BruteForceGuard {
     this.#now = now;
   }
 
+  /**
+   * Throws `rate_limited` when any key has used up its failures, without counting anything — for
+   * checks where only failures count and a burst may overshoot by its concurrency (the handoff).
+   */
+  async assertAllowed(keys: readonly GuardedKey[]): Promise<void> {
+    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 0, this.#windowMs)));
+    const resetAt = Math.max(0, ...counters.map((counter, index) => (counter.count >= keys[index]!.limit ? counter.resetAt : 0)));
+    if (resetAt > 0) throw this.#limited(resetAt);
+  }
+
+  /** Counts one failure against each key. */
+  async recordFailure(keys: readonly GuardedKey[]): Promise<void> {
+    await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs)));
+  }
+
   /** Counts one attempt against each key; throws `rate_limited` when any is over its limit. */
   async attempt(keys: readonly GuardedKey[]): Promise<GuardedAttempt> {
     const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs)));
@@ -43,11 +58,13 @@ export class BruteForceGuard {
     counters.forEach((counter, index) => {
       if (counter.count > keys[index]!.limit) resetAt = Math.max(resetAt, counter.resetAt);
     });
-    if (resetAt > 0) {
-      const seconds = Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
-      throw new LoginError('rate_limited', { reason: 'too many failures', headers: { 'retry-after': String(seconds) } });
-    }
     const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs);
+    if (resetAt > 0) {
+      // A refused attempt was never judged: it may not count against the other keys (or one
+      // network's lockout would spill into the name's total and lock its owner out everywhere).
+      await Promise.all(keys.map(refund));
+      throw this.#limited(resetAt);
+    }
     return {
       succeeded: async () => {
         await Promise.all(keys.map((guarded) => (guarded.onSuccess === 'reset' ? this.#store.reset(guarded.key) : refund(guarded))));
@@ -56,5 +73,10 @@ export class BruteForceGuard {
         await Promise.all(keys.map(refund));
       },
     };
+  }
+
+  #limited(resetAt: number): LoginError {
+    const seconds = Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
+    return new LoginError('rate_limited', { reason: 'too many failures', headers: { 'retry-after': String(seconds) } });
   }
 }

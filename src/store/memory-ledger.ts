@@ -3,10 +3,11 @@ import type { Clock } from './clock.js';
 import type { OneTimeLedger, Reservation } from './one-time-ledger.js';
 
 /**
- * In-process {@link OneTimeLedger}. Used keys are kept in insertion order with their expiry in
- * whole seconds relative to the ledger's start (small integers stay unboxed in V8), so every
- * entry costs about one short string and one map slot, and expired entries are dropped from
- * the front without scanning the rest.
+ * In-process {@link OneTimeLedger}. Used keys are kept with their expiry in whole seconds relative
+ * to the ledger's start (small integers stay unboxed in V8), so every entry costs about one short
+ * string and one map slot. Each reservation drops a few expired entries from the front (most
+ * entries share one lifetime, so the oldest expire first); `sweep()` scans them all, since
+ * signed sender tokens bring other lifetimes.
  */
 export class MemoryLedger implements OneTimeLedger {
   readonly #used = new Map<string, number>();
@@ -59,7 +60,8 @@ export class MemoryLedger implements OneTimeLedger {
   /** Drops every expired entry now (it also happens a little on each reservation). */
   sweep(): void {
     const now = this.#now();
-    this.#sweepUsed(now, Infinity);
+    const seconds = this.#seconds(now);
+    for (const [key, until] of this.#used) if (until <= seconds) this.#used.delete(key);
     for (const [key, held] of this.#reserved) if (held.until <= now) this.#reserved.delete(key);
   }
 

@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import type { SessionStore, StoredSession, UserSessionEntry } from './session-store.js';
 
 interface Entry {
-  readonly session: StoredSession;
+  session: StoredSession;
   /** When the idle timeout ends; equals the absolute end for sessions without one. */
   idleUntil: number;
 }
@@ -56,6 +56,13 @@ export class MemorySessionStore implements SessionStore {
     const idle = entry.session.idleTimeoutMs;
     if (idle !== undefined) entry.idleUntil = Math.min(entry.session.expiresAt, now + idle);
     return entry.session;
+  }
+
+  async confirm(key: string): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.idleUntil <= this.#now()) return false;
+    if (entry.session.pendingSecondFactor === true) entry.session = { ...entry.session, pendingSecondFactor: false };
+    return true;
   }
 
   async revoke(key: string): Promise<StoredSession | undefined> {

@@ -28,6 +28,8 @@ export interface StoredSession {
   readonly expiresAt: number;
   /** Sliding idle timeout: the session ends when unused this long. None when absent. */
   readonly idleTimeoutMs?: number;
+  /** A LogonWithToken connection whose second factor is not confirmed yet: not a credential until it is. */
+  readonly pendingSecondFactor?: boolean;
 }
 
 /** A live session of a user, for the maximum-sessions rule. */
@@ -49,6 +51,8 @@ export interface SessionStore {
    * memory store does): this runs on every API call.
    */
   use(key: string, tenant: string): MaybePromise<StoredSession | undefined>;
+  /** Clears `pendingSecondFactor` of the live session under `key`; false when there is none. */
+  confirm(key: string): Promise<boolean>;
   /** Ends the session under `key`; returns it when it was live. */
   revoke(key: string): Promise<StoredSession | undefined>;
   /**

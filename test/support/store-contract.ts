@@ -112,6 +112,16 @@ export function describeStoreContract(name: string, create: (now: () => number) 
         expect(await store.sessions.use('c', 't')).toBeUndefined();
       });
 
+      it('holds a pending second factor until confirmed', async () => {
+        await store.sessions.create('c', session({ kind: 'connection', idleTimeoutMs: 10_000, pendingSecondFactor: true }));
+        expect((await store.sessions.use('c', 't'))?.pendingSecondFactor).toBe(true);
+        expect(await store.sessions.confirm('c')).toBe(true);
+        expect((await store.sessions.use('c', 't'))?.pendingSecondFactor).not.toBe(true);
+        expect(await store.sessions.confirm('nope')).toBe(false);
+        clock += 10_000;
+        expect(await store.sessions.confirm('c')).toBe(false);
+      });
+
       it('revokes at once, returning the session once', async () => {
         await store.sessions.create('a', session());
         expect(await store.sessions.revoke('a')).toEqual(session());

@@ -2,12 +2,12 @@ import type { Clock } from '../clock.js';
 import type { SessionStore, StoredSession, UserSessionEntry } from '../session-store.js';
 import { ms, type RedisRunner } from './redis-runner.js';
 
-// A session is "<idleUntil>|<expiresAt>|<idleMs>|<tenant>|<json>": the script checks the tenant
-// and slides the first field without touching the JSON.
+// A session is "<idleUntil>|<expiresAt>|<idleMs>|<tenant>|<pending>|<json>": the scripts check
+// the tenant, slide the first field and clear the pending second factor without touching the JSON.
 const use = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
-local idleUntil, expiresAt, idle, tenant, json = string.match(value, '^(%d+)|(%d+)|(%d+)|([^|]*)|(.*)$')
+local idleUntil, expiresAt, idle, tenant, rest = string.match(value, '^(%d+)|(%d+)|(%d+)|([^|]*)|(.*)$')
 if tenant ~= ARGV[2] then return false end
 local now = tonumber(ARGV[1])
 if tonumber(idleUntil) <= now then
@@ -16,15 +16,23 @@ if tonumber(idleUntil) <= now then
 end
 if tonumber(idle) > 0 then
   local slid = math.min(tonumber(expiresAt), now + tonumber(idle))
-  redis.call('SET', KEYS[1], string.format('%.0f', slid) .. '|' .. expiresAt .. '|' .. idle .. '|' .. tenant .. '|' .. json, 'PX', string.format('%.0f', slid - now))
+  redis.call('SET', KEYS[1], string.format('%.0f', slid) .. '|' .. expiresAt .. '|' .. idle .. '|' .. tenant .. '|' .. rest, 'PX', string.format('%.0f', slid - now))
 end
-return json`;
+return rest`;
+
+const confirm = `
+local value = redis.call('GET', KEYS[1])
+if not value then return 0 end
+local head, idleUntil, rest = string.match(value, '^((%d+)|%d+|%d+|[^|]*|)%d|(.*)$')
+if tonumber(idleUntil) <= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], head .. '0|' .. rest, 'KEEPTTL')
+return 1`;
 
 const revoke = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
 redis.call('DEL', KEYS[1])
-local idleUntil, json = string.match(value, '^(%d+)|%d+|%d+|[^|]*|(.*)$')
+local idleUntil, json = string.match(value, '^(%d+)|%d+|%d+|[^|]*|%d|(.*)$')
 if tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
 return json`;
 
@@ -59,14 +67,21 @@ export class RedisSessionStore implements SessionStore {
     const now = this.now();
     const idle = session.idleTimeoutMs ?? 0;
     const idleUntil = idle > 0 ? Math.min(session.expiresAt, now + idle) : session.expiresAt;
-    const value = `${ms(idleUntil)}|${ms(session.expiresAt)}|${ms(idle)}|${session.tenant.replaceAll('|', '')}|${JSON.stringify(session)}`;
+    const { pendingSecondFactor, ...stored } = session;
+    const value = `${ms(idleUntil)}|${ms(session.expiresAt)}|${ms(idle)}|${session.tenant.replaceAll('|', '')}|${pendingSecondFactor === true ? 1 : 0}|${JSON.stringify(stored)}`;
     await this.redis.run((client) => client.set(this.#sessionKey(key), value, 'PX', Math.max(1, Math.round(idleUntil - now))));
     await this.redis.script(index, this.#userKey(session.tenant, session.userId), member(session, key), ms(Math.max(1, session.expiresAt - now)));
   }
 
   async use(key: string, tenant: string): Promise<StoredSession | undefined> {
-    const json = await this.redis.script(use, this.#sessionKey(key), ms(this.now()), tenant);
-    return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : undefined;
+    const found = await this.redis.script(use, this.#sessionKey(key), ms(this.now()), tenant);
+    if (typeof found !== 'string') return undefined;
+    const session = JSON.parse(found.slice(2)) as StoredSession;
+    return found.startsWith('1') ? { ...session, pendingSecondFactor: true } : session;
+  }
+
+  async confirm(key: string): Promise<boolean> {
+    return (await this.redis.script(confirm, this.#sessionKey(key), ms(this.now()))) === 1;
   }
 
   async revoke(key: string): Promise<StoredSession | undefined> {
