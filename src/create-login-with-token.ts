@@ -1,24 +1,22 @@
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import { apiErrorHandler } from './adapters/api-error-handler.js';
 import { createAuthTokenStrategy } from './adapters/auth-token-strategy.js';
 import { createBearerMiddleware } from './adapters/bearer-middleware.js';
 import { createBearerStrategy } from './adapters/bearer-strategy.js';
-import { addHandoffRoutes } from './adapters/handoff-routes.js';
-import { addLogonRoutes } from './adapters/logon-routes.js';
+import { createRouter } from './adapters/create-router.js';
 import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
-import { addTokenRoutes } from './adapters/token-routes.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
 import { createKeyedHashes } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
-import { connectionKey } from './bearer/own-tokens.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
 import type { CredentialDependencies } from './credentials/issue-session-token.js';
-import { createDefaultExecutor } from './executor/default-executor.js';
 import type { EmbeddingPolicy } from './embedding/frame-ancestors.js';
+import { createDefaultExecutor } from './executor/default-executor.js';
 import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
+import { connectionKey } from './logon/connection-key.js';
 import { ConnectionJwt } from './logon/connection-jwt.js';
 import type { LogonDependencies } from './logon/logon-with-token.js';
 import { TokenTypeRegistry } from './logon/token-type-registry.js';
@@ -168,6 +166,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     connectionJwt,
     guard,
     failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
+    reservationMs: parsed.handoff.reservationMs,
     policies: {
       clientIds: (tenant) => parsed.tenants[tenant]?.clientIds ?? logonOptions.clientIds,
       allowedIps: logonOptions.allowedIps as LogonDependencies<User>['policies']['allowedIps'],
@@ -194,14 +193,17 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   };
   const embeddingMiddleware = createEmbeddingMiddleware(embedding);
 
-  const router = express.Router();
-  router.use(embeddingMiddleware);
-  if (commands.has('LoginWithToken')) addHandoffRoutes(router, handoff, parsed.handoff.defaultReturnTo, embedding);
-  addTokenRoutes(router, credentials, revoke);
-  addLogonRoutes(router, logon, tokenTypes, revoke, logonOptions.listTenantNames);
-
   return {
-    router,
+    router: createRouter({
+      handoff: commands.has('LoginWithToken') ? { deps: handoff, defaultReturnTo: parsed.handoff.defaultReturnTo } : undefined,
+      credentials,
+      revoke,
+      logon,
+      tokenTypes,
+      listTenantNames: logonOptions.listTenantNames,
+      embedding,
+      embeddingMiddleware,
+    }),
     authTokenStrategy: createAuthTokenStrategy(handoff),
     bearerStrategy: createBearerStrategy(bearer),
     bearer: createBearerMiddleware(bearer),

@@ -30,7 +30,7 @@ export { extractBearerToken, type BearerExtraction } from './bearer/extract-bear
 export { sessionTokenPrefix } from './credentials/session-token.js';
 export { tokenRequestSchema, type TokenRequest } from './credentials/token-request.js';
 export type { PassportStrategy } from './adapters/passport-strategy.js';
-export type { SessionState } from './adapters/session-control.js';
+export type { SessionState } from './adapters/session-state.js';
 export { catalogue, type ErrorCode, type CatalogueEntry } from './errors/catalogue.js';
 export { LoginError, isLoginError, type LoginErrorOptions } from './errors/login-error.js';
 export type {

@@ -7,7 +7,8 @@ import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.
 import type { CommandExecutor } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
 import { addressMatcher } from './destination/address-ranges.js';
-import { hostAllowed } from './destination/allowed-hosts.js';
+import { allowedHostSchema } from './config/allowed-hosts.js';
+import { commandProblems } from './config/command-checks.js';
 import { frameAncestorPattern } from './embedding/frame-ancestors.js';
 import { safeReturnTo } from './handoff/safe-return-to.js';
 import type { Identity } from './identity/identity.js';
@@ -79,7 +80,7 @@ const optionsSchema = z
             }),
           ])
           .optional(),
-        allowedHosts: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or *.domain')).optional(),
+        allowedHosts: z.array(allowedHostSchema).optional(),
         lookup: functionSchema<NonNullable<HttpExecutorOptions['lookup']>>().optional(),
         dispatcher: z.custom<NonNullable<HttpExecutorOptions['dispatcher']>>((value) => typeof value === 'object' && value !== null).optional(),
       })
@@ -213,13 +214,8 @@ const optionsSchema = z
     }
     const check = (command: unknown, path: string[]) => {
       if (typeof command === 'function') return;
-      const compiled = command as CompiledCommand;
-      const allowedHosts = options.http.allowedHosts;
-      if (compiled.kind === 'http' && allowedHosts !== undefined && !hostAllowed(compiled.url.origin, allowedHosts)) {
-        ctx.addIssue({ code: 'custom', path: [...path, 'url'], message: `host is not on http.allowedHosts (${allowedHosts.join(', ')})` });
-      }
-      for (const placeholder of (command as CompiledCommand).placeholders) {
-        if (!known.has(placeholder)) ctx.addIssue({ code: 'custom', path, message: `unknown placeholder {${placeholder}}` });
+      for (const problem of commandProblems(command as CompiledCommand, known, options.http.allowedHosts)) {
+        ctx.addIssue({ code: 'custom', path: [...path, ...problem.path], message: problem.message });
       }
     };
     for (const [command, definition] of Object.entries(options.commands)) check(definition, ['commands', command]);

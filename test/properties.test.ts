@@ -4,7 +4,8 @@ import { extractBearerToken } from '../src/bearer/extract-bearer-token.js';
 import { describeTokenRequestIssues, tokenRequestSchema } from '../src/credentials/token-request.js';
 import { LoginError } from '../src/errors/login-error.js';
 import { safeReturnTo } from '../src/handoff/safe-return-to.js';
-import { parseIdentityAnswer, readPath } from '../src/identity/parse-identity.js';
+import { parseIdentityAnswer } from '../src/identity/parse-identity.js';
+import { readPath } from '../src/identity/read-path.js';
 import { logonRequestSchema } from '../src/logon/logon-request.js';
 import type { RequestInfo } from '../src/request/request-info.js';
 import { compileBodyTemplate } from '../src/template/body-template.js';
@@ -133,7 +134,7 @@ describe('parsers never throw on arbitrary input', () => {
   it('partner answers', () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything(), fc.jsonValue()), fc.constantFrom('ContactId', 'data.id', '__proto__.x', 'constructor.name'), (answer, path) => {
-        expect(() => parseIdentityAnswer(answer, { contactId: path, contactEmail: 'ContactEmail' })).not.toThrow();
+        expect(() => parseIdentityAnswer(answer, { contactId: path, contactEmail: 'ContactEmail' }, 'bearer')).not.toThrow();
         expect(() => readPath(answer, path)).not.toThrow();
       }),
       { numRuns: 2000 },

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { frameAncestorsPolicy, type EmbeddingPolicy } from '../embedding/frame-ancestors.js';
-import { readSessionState } from './session-control.js';
+import { readSessionState } from './session-state.js';
 
 /**
  * Sends the tenant's `frame-ancestors` policy (as an additional CSP header, so the app's own

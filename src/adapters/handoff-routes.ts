@@ -1,17 +1,18 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { LoginError, isLoginError } from '../errors/login-error.js';
-import { isEmbeddedRequest, type EmbeddingPolicy } from '../embedding/frame-ancestors.js';
+import { LoginError, asLoginError } from '../errors/login-error.js';
+import { isEmbeddedRequest, wantsNoChrome, type EmbeddingPolicy } from '../embedding/frame-ancestors.js';
 import { redeemAuthToken, type HandoffDependencies } from '../handoff/redeem-auth-token.js';
 import { safeReturnTo } from '../handoff/safe-return-to.js';
 import { readParameter } from '../request/request-info.js';
 import { bodyErrorHandler } from './body-error-handler.js';
 import { sendFramePolicy, useEmbeddedCookie } from './embedding.js';
 import { renderHandoffError } from './render-handoff-error.js';
-import { hasPassportSession, passportSessionControl, writeSessionState } from './session-control.js';
+import { hasPassportSession, passportSessionControl } from './passport-session.js';
+import { writeSessionState } from './session-state.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /** Path of the handoff route below the mount point. */
-export const handoffPath = '/authentication/login';
+const handoffPath = '/authentication/login';
 
 const bodyLimit = '16kb';
 
@@ -33,7 +34,7 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
     const embedded = isEmbeddedRequest(request);
     const fail = (error: unknown) => {
       if (embedded) framePolicyForRequest(res, embedding, deps, request);
-      renderHandoffError(req, res, isLoginError(error) ? error : new LoginError('store_unavailable', { cause: error }));
+      renderHandoffError(req, res, asLoginError(error));
     };
     if (embedded && embedding.cookie.secure && !req.secure) {
       // The browser would never get the Secure cookie: refuse before the token is spent.
@@ -52,8 +53,7 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
       fail(error);
       return;
     }
-    const noChrome = /^(true|1)$/i.test(readParameter(request, 'noChrome') ?? '');
-    writeSessionState(req, { noChrome, embedded, tenant });
+    writeSessionState(req, { noChrome: wantsNoChrome(request), embedded, tenant });
     if (embedded) {
       useEmbeddedCookie(req, embedding);
       sendFramePolicy(res, embedding, tenant);

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { revokeSessionToken, type RevokeDependencies } from '../credentials/revoke-session-token.js';
-import { LoginError, isLoginError } from '../errors/login-error.js';
+import { revokeBearerToken, type RevokeDependencies } from '../bearer/revoke-bearer-token.js';
+import { LoginError, asLoginError } from '../errors/login-error.js';
 import { logonWithToken, type LogonDependencies } from '../logon/logon-with-token.js';
 import type { TokenTypeRegistry } from '../logon/token-type-registry.js';
 import { readParameter } from '../request/request-info.js';
@@ -9,7 +9,7 @@ import { sendJsonError } from './json-error.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /** Paths of the vendor's Authentication service below the mount point. */
-export const logonPaths = {
+const logonPaths = {
   logonWithToken: '/Authentication/LogonWithToken',
   getAllTenantNames: '/Authentication/GetAllTenantNames',
   getTokenSettings: '/Authentication/GetTokenSettings',
@@ -31,7 +31,7 @@ export function addLogonRoutes<User>(
 ): void {
   const json = express.json({ limit: '32kb' });
   const fail = (res: Response, error: unknown) =>
-    sendJsonError(res, isLoginError(error) ? error : new LoginError('store_unavailable', { cause: error }));
+    sendJsonError(res, asLoginError(error));
 
   router.post(logonPaths.logonWithToken, json, async (req, res) => {
     try {
@@ -63,7 +63,7 @@ export function addLogonRoutes<User>(
 
   router.post(logonPaths.logoff, json, async (req, res) => {
     try {
-      await revokeSessionToken(revoke, toRequestInfo(req));
+      await revokeBearerToken(revoke, toRequestInfo(req));
       res.status(204).end();
     } catch (error) {
       fail(res, error);

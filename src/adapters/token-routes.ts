@@ -1,15 +1,15 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { issueSessionToken, type CredentialDependencies } from '../credentials/issue-session-token.js';
-import { revokeSessionToken, type RevokeDependencies } from '../credentials/revoke-session-token.js';
-import { LoginError, isLoginError } from '../errors/login-error.js';
+import { revokeBearerToken, type RevokeDependencies } from '../bearer/revoke-bearer-token.js';
+import { LoginError, asLoginError } from '../errors/login-error.js';
 import { sendApiError, sendApiOk } from './api-envelope.js';
 import { bodyErrorHandler } from './body-error-handler.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /** Path of the session-token endpoint below the mount point. */
-export const tokenPath = '/authentication/token';
+const tokenPath = '/authentication/token';
 /** Path of the revocation endpoint below the mount point. */
-export const logoutPath = '/authentication/logout';
+const logoutPath = '/authentication/logout';
 
 /**
  * Adds `POST /authentication/token` (JSON body as in the vendor's Web API; answers
@@ -19,7 +19,7 @@ export const logoutPath = '/authentication/logout';
 export function addTokenRoutes<User>(router: Router, credentials: CredentialDependencies<User>, revoke: RevokeDependencies): void {
   const renderApiError = (_req: Request, res: Response, error: LoginError) => sendApiError(res, error);
   const fail = (res: Response, error: unknown) =>
-    sendApiError(res, isLoginError(error) ? error : new LoginError('store_unavailable', { cause: error }));
+    sendApiError(res, asLoginError(error));
 
   router.post(tokenPath, express.json({ limit: '16kb' }), async (req, res) => {
     if (!req.is('application/json')) {
@@ -36,7 +36,7 @@ export function addTokenRoutes<User>(router: Router, credentials: CredentialDepe
 
   router.post(logoutPath, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     try {
-      await revokeSessionToken(revoke, toRequestInfo(req));
+      await revokeBearerToken(revoke, toRequestInfo(req));
       sendApiOk(res, null);
     } catch (error) {
       fail(res, error);

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors/catalogue.js';
 
-/** What was attempted. */
-export type AuditEventType = 'handoff' | 'bearer' | 'session-token' | 'logout' | 'logon-with-token' | 'logoff';
+/** What was attempted (`logout` covers Logoff too). */
+export type AuditEventType = 'handoff' | 'bearer' | 'session-token' | 'logout' | 'logon-with-token';
 
 /**
  * One structured record per attempt. It never holds a token, password or pass code: tokens

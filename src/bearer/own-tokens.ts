@@ -1,13 +1,7 @@
 import { isSessionToken, sessionKey } from '../credentials/session-token.js';
-import { secretHash } from '../crypto/secret-hash.js';
+import { connectionKey, isConnectionId } from '../logon/connection-key.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 
-const connectionIdShape = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-/** The store key of a connection id. */
-export function connectionKey(connectionId: string): string {
-  return secretHash('connection', connectionId.toLowerCase());
-}
 
 /** Which of our own credentials a bearer token is, and where its session lives. */
 export type OwnToken =
@@ -22,7 +16,7 @@ export type OwnTokenShape = { readonly kind: 'session-token' | 'connection-id'; 
 /** Classifies `token` synchronously; a `connection-jwt` still needs its signature checked. */
 export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenShape {
   if (isSessionToken(token)) return { kind: 'session-token', key: sessionKey(token) };
-  if (connectionIdShape.test(token.toLowerCase())) return { kind: 'connection-id', key: connectionKey(token) };
+  if (isConnectionId(token)) return { kind: 'connection-id', key: connectionKey(token) };
   return jwt.isOurs(token) ? { kind: 'connection-jwt' } : undefined;
 }
 

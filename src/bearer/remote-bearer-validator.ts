@@ -2,7 +2,8 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
 import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
-import { parseIdentityAnswer, readPath } from '../identity/parse-identity.js';
+import { parseIdentityAnswer } from '../identity/parse-identity.js';
+import { readPath } from '../identity/read-path.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { Clock } from '../store/clock.js';
@@ -119,17 +120,12 @@ export class RemoteBearerValidator {
     const now = this.deps.now();
     const rejected = { identity: null, until: now + this.options.negativeTtlMs };
     if (answer === null) return rejected;
-    const parsed = parseIdentityAnswer(answer, command.definition.identity);
+    const parsed = parseIdentityAnswer(answer, command.definition.identity, 'bearer');
     if (parsed.kind === 'malformed') throw validatorUnavailable(`partner answer is malformed: ${parsed.reason}`);
     if (parsed.kind === 'none') return rejected;
     const expiresAt = answerExpiry(answer, now);
     if (expiresAt !== undefined && expiresAt <= now) return rejected;
-    const identity: SessionIdentity = {
-      ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
-      ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
-      tokenType: 'bearer',
-    };
-    return { identity, until: Math.min(now + this.options.ttlMs, expiresAt ?? Infinity) };
+    return { identity: parsed.identity, until: Math.min(now + this.options.ttlMs, expiresAt ?? Infinity) };
   }
 
   #remember(key: string, answer: Cached): void {

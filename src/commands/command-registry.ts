@@ -1,6 +1,6 @@
 import { commandDefinitionSchema, type CompiledCommand } from '../config/command-schema.js';
 import { toConfigError } from '../config/zod-helpers.js';
-import { hostAllowed } from '../destination/allowed-hosts.js';
+import { commandProblems } from '../config/command-checks.js';
 import type { Command, CommandName } from '../executor/command-executor.js';
 
 /** Where command definitions come from: defaults for every tenant, and per-tenant overrides. */
@@ -50,11 +50,10 @@ export class CommandRegistry {
     const path = `commands.${name}(${JSON.stringify(tenant)})`;
     const result = commandDefinitionSchema.safeParse(source(tenant));
     if (!result.success) throw toConfigError(result.error, path);
-    const unknown = result.data.placeholders.filter((placeholder) => !this.#sources.knownPlaceholders.has(placeholder));
-    if (unknown.length > 0) throw new TypeError(`login-with-token: invalid options: ${path}: unknown placeholder {${unknown[0]}}`);
-    const allowed = this.#sources.allowedHosts;
-    if (result.data.kind === 'http' && allowed !== undefined && !hostAllowed(result.data.url.origin, allowed)) {
-      throw new TypeError(`login-with-token: invalid options: ${path}.url: host is not on http.allowedHosts`);
+    const problems = commandProblems(result.data, this.#sources.knownPlaceholders, this.#sources.allowedHosts);
+    if (problems.length > 0) {
+      const lines = problems.map((problem) => `${[path, ...problem.path].join('.')}: ${problem.message}`);
+      throw new TypeError(`login-with-token: invalid options: ${lines.join('; ')}`);
     }
     return result.data;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostAllowed } from '../destination/allowed-hosts.js';
+import { allowedHostSchema, hostAllowed } from './allowed-hosts.js';
 import { compileBodyTemplate, type BodyTemplate } from '../template/body-template.js';
 import { compileHeaderTemplate, type HeaderTemplate } from '../template/header-template.js';
 import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.js';
@@ -81,8 +81,6 @@ export interface CompiledHttpCommand {
   readonly maxResponseBytes: number | undefined;
   readonly identity: Required<IdentityFieldPaths>;
   readonly placeholders: readonly string[];
-  /** The command's own host allow-list, if it has one. */
-  readonly allowedHosts: readonly string[] | undefined;
 }
 
 /** A function command, ready to run. */
@@ -99,7 +97,8 @@ export type CompiledCommand = CompiledHttpCommand | CompiledFunctionCommand;
 
 const fieldPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'must be a dotted field path like "data.ContactId"');
 
-const identitySchema = z
+/** Field paths of an answer's identity, with their defaults (`ContactId`, `ContactEmail`). */
+export const identityPathsSchema = z
   .strictObject({ contactId: fieldPath.optional(), contactEmail: fieldPath.optional() })
   .optional()
   .transform((paths) => ({ contactId: paths?.contactId ?? 'ContactId', contactEmail: paths?.contactEmail ?? 'ContactEmail' }));
@@ -125,8 +124,8 @@ const httpCommandSchema = z
     headers: z.record(z.string(), z.string()).default({ 'cache-control': 'no-cache' }),
     timeoutMs: durationMs(120_000).optional(),
     maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
-    identity: identitySchema,
-    allowedHosts: z.array(z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:.]+\]$/, 'must be a host name or *.domain')).optional(),
+    identity: identityPathsSchema,
+    allowedHosts: z.array(allowedHostSchema).optional(),
   })
   .transform((def, ctx): CompiledHttpCommand => {
     if (def.method === 'GET' && def.body !== undefined) {
@@ -150,7 +149,6 @@ const httpCommandSchema = z
       maxResponseBytes: def.maxResponseBytes,
       identity: def.identity,
       placeholders: [...def.url.placeholders, ...(body?.placeholders ?? []), ...headers.placeholders],
-      allowedHosts: def.allowedHosts,
     };
   });
 
@@ -158,7 +156,7 @@ const functionCommandSchema = z
   .strictObject({
     run: functionSchema<FunctionCommandDefinition['run']>(),
     timeoutMs: durationMs(120_000).optional(),
-    identity: identitySchema,
+    identity: identityPathsSchema,
   })
   .transform(
     (def): CompiledFunctionCommand => ({

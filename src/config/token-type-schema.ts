@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IdentityFieldPaths } from './command-schema.js';
+import { identityPathsSchema, type IdentityFieldPaths } from './command-schema.js';
 import { parseVerificationKey, type VerificationKey } from './verification-key.js';
 
 /** Signature algorithms a signed token may use: asymmetric only, so a public key can never act as an HMAC secret. */
@@ -72,11 +72,6 @@ const algorithmsSchema = (fallback: AsymmetricAlgorithm[]) =>
     .min(1)
     .default(fallback);
 
-const identityPaths = z
-  .strictObject({ contactId: z.string().min(1).optional(), contactEmail: z.string().min(1).optional() })
-  .optional()
-  .transform((paths) => ({ contactId: paths?.contactId ?? 'ContactId', contactEmail: paths?.contactEmail ?? 'ContactEmail' }));
-
 const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -90,7 +85,7 @@ export const tokenTypeSchema = z.discriminatedUnion('kind', [
     algorithms: algorithmsSchema(['RS256', 'PS256', 'ES256', 'EdDSA']),
     version: z.string().min(1).default('1.0'),
     maxLifetimeSeconds: z.number().int().positive().max(86_400).default(300),
-    identity: identityPaths,
+    identity: identityPathsSchema,
   }),
   z
     .strictObject({

@@ -6,8 +6,6 @@ export interface VerificationKey {
   /** Certificate validity, when the key came from an X.509 certificate. */
   readonly validFrom?: number;
   readonly validTo?: number;
-  /** Certificate thumbprints a token header may name (`x5t`, `x5t#S256`), base64url. */
-  readonly thumbprints: readonly string[];
 }
 
 /**
@@ -26,7 +24,6 @@ export function parseVerificationKey(source: string | Record<string, unknown>): 
       key: certificate.publicKey,
       validFrom: Date.parse(certificate.validFrom),
       validTo: Date.parse(certificate.validTo),
-      thumbprints: [hexToBase64url(certificate.fingerprint), hexToBase64url(certificate.fingerprint256)],
     };
   }
   if (typeof source === 'string' && /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(source)) {
@@ -39,9 +36,5 @@ export function parseVerificationKey(source: string | Record<string, unknown>): 
     throw new TypeError('must be a PEM certificate, a PEM public key or a public JWK');
   }
   if (key.type !== 'public') throw new TypeError('must be a public key');
-  return { key, thumbprints: [] };
-}
-
-function hexToBase64url(fingerprint: string): string {
-  return Buffer.from(fingerprint.replaceAll(':', ''), 'hex').toString('base64url');
+  return { key };
 }

@@ -13,7 +13,8 @@ import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
-import { toSessionIdentity, type SessionStore } from '../store/session-store.js';
+import { toSessionIdentity } from '../identity/identity.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { mintSessionToken, sessionKey } from './session-token.js';
 import { describeTokenRequestIssues, tokenRequestSchema, type TokenRequest } from './token-request.js';
@@ -156,14 +157,9 @@ async function verify<User>(
   }
   const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, values, command.definition), neverAborted);
   if (answer === null) throw new LoginError('login_failed', { reason: `${name} rejected the credentials` });
-  const parsed = parseIdentityAnswer(answer, command.definition.identity);
+  const parsed = parseIdentityAnswer(answer, command.definition.identity, access === undefined ? 'credentials' : 'access-token');
   if (parsed.kind === 'malformed') throw validatorUnavailable(`${name} answer is malformed: ${parsed.reason}`);
   if (parsed.kind === 'none') throw new LoginError('login_failed', { reason: `${name} answer names no contact` });
-  const identity: Identity = {
-    ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
-    ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
-    tenant,
-    tokenType: access === undefined ? 'credentials' : 'access-token',
-  };
+  const identity: Identity = { ...parsed.identity, tenant };
   return { user: await deps.users.resolve(identity), identity };
 }

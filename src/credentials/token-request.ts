@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readPath } from '../identity/parse-identity.js';
+import { readPath } from '../identity/read-path.js';
 
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 

@@ -58,17 +58,26 @@ export function isPrivateAddress(address: string): boolean {
   return privateRanges.check(canonical, family === 4 ? 'ipv4' : 'ipv6');
 }
 
-/** A matcher for CIDR blocks or single addresses; throws a `TypeError` for a malformed entry. */
-export function addressMatcher(ranges: readonly string[]): (address: string) => boolean {
+/**
+ * A matcher for CIDR blocks or single addresses (IPv4-mapped IPv6 addresses match as IPv4). A
+ * malformed entry throws a `TypeError`, or with `skipMalformed` matches nothing.
+ */
+export function addressMatcher(ranges: readonly string[], options: { skipMalformed?: boolean } = {}): (address: string) => boolean {
   const list = new BlockList();
+  const malformed = (message: string) => {
+    if (!options.skipMalformed) throw new TypeError(message);
+  };
   for (const range of ranges) {
-    const [address = '', prefix] = range.split('/');
+    const [address = '', prefix] = range.trim().split('/');
     const family = isIP(address);
-    if (family === 0) throw new TypeError(`"${range}" is not an IP address or CIDR block`);
+    if (family === 0) {
+      malformed(`"${range}" is not an IP address or CIDR block`);
+      continue;
+    }
     const type = family === 4 ? 'ipv4' : 'ipv6';
     if (prefix === undefined) list.addAddress(address, type);
     else if (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)) list.addSubnet(address, Number(prefix), type);
-    else throw new TypeError(`"${range}" has an invalid prefix length`);
+    else malformed(`"${range}" has an invalid prefix length`);
   }
   return (address) => {
     const canonical = canonicalAddress(address);

@@ -16,10 +16,15 @@ export function frameAncestorsPolicy(origins: readonly string[]): string {
   return `frame-ancestors ${origins.length === 0 ? "'none'" : origins.join(' ')}`;
 }
 
+/** True when the handoff says `noChrome=true` (or `1`): render the portal without its header and navigation. */
+export function wantsNoChrome(request: RequestInfo): boolean {
+  return /^(true|1)$/i.test(readParameter(request, 'noChrome') ?? '');
+}
+
 /**
  * True when a handoff asks to be embedded: `noChrome=true` (the vendor's iframe parameter), or a
  * browser that says it is loading a frame (`Sec-Fetch-Dest: iframe`).
  */
 export function isEmbeddedRequest(request: RequestInfo): boolean {
-  return /^(true|1)$/i.test(readParameter(request, 'noChrome') ?? '') || request.headers['sec-fetch-dest'] === 'iframe';
+  return wantsNoChrome(request) || request.headers['sec-fetch-dest'] === 'iframe';
 }

@@ -136,15 +136,10 @@ async function redeemReserved<User>(
   try {
     const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, { authToken }, command.definition), signal);
     if (answer === null) throw new LoginError('token_invalid', { reason: 'partner rejected the token' });
-    const parsed = parseIdentityAnswer(answer, command.definition.identity);
+    const parsed = parseIdentityAnswer(answer, command.definition.identity, 'authToken');
     if (parsed.kind === 'none') throw new LoginError('token_invalid', { reason: 'partner answer names no contact' });
     if (parsed.kind === 'malformed') throw validatorUnavailable(`partner answer is malformed: ${parsed.reason}`);
-    const identity: Identity = {
-      ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
-      ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
-      tenant,
-      tokenType: 'authToken',
-    };
+    const identity: Identity = { ...parsed.identity, tenant };
     const user = await deps.users.resolve(identity);
     try {
       await session.start(user);

@@ -9,6 +9,3 @@ export const logonRequestSchema = z.object({
   // Deprecated in the vendor's API; accepted and ignored.
   timeZoneOffsetMinutes: z.number().int().min(-1440).max(1440).nullish(),
 });
-
-/** A valid LogonWithToken request. */
-export type LogonRequest = z.output<typeof logonRequestSchema>;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
-import { connectionKey } from '../bearer/own-tokens.js';
+import { connectionKey } from './connection-key.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Identity } from '../identity/identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
@@ -11,7 +11,8 @@ import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
 import type { OneTimeLedger } from '../store/one-time-ledger.js';
-import { toSessionIdentity, type SessionStore } from '../store/session-store.js';
+import { toSessionIdentity } from '../identity/identity.js';
+import type { SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import type { ConnectionJwt } from './connection-jwt.js';
 import { ipAllowed } from './ip-allow-list.js';
@@ -58,6 +59,8 @@ export interface LogonDependencies<User> {
   readonly connectionJwt: ConnectionJwt;
   readonly guard: BruteForceGuard;
   readonly failuresPerIp: number;
+  /** How long a logon in progress holds a single-use token. */
+  readonly reservationMs: number;
   readonly policies: LogonPolicies<User>;
   readonly audit: AuditSink | undefined;
   readonly tokenHash: TokenHasher;
@@ -116,7 +119,7 @@ async function openConnection<User>(
 ): Promise<LogonResultContract> {
   const { tenant } = context;
   const verified = await verifier.verify(token, tenant);
-  const reservation = verified.oneTime === undefined ? undefined : await deps.ledger.reserve(verified.oneTime.key, 60_000);
+  const reservation = verified.oneTime === undefined ? undefined : await deps.ledger.reserve(verified.oneTime.key, deps.reservationMs);
   if (reservation !== undefined && reservation.status !== 'reserved') {
     throw new LoginError('token_invalid', { reason: 'signed token already used' });
   }

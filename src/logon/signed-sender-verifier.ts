@@ -8,7 +8,7 @@ import { requireAllowedAlgorithm } from './algorithm-guard.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
 /** The sender's clock may differ from ours by at most this (the vendor's one minute). */
-export const maxSenderSkewMs = 60_000;
+const maxSenderSkewMs = 60_000;
 
 /**
  * Signed sender tokens (the vendor's "InfoShareToken"): a compact JWS whose payload carries
@@ -36,14 +36,10 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Cl
       if (claims.exp - claims.iat > type.maxLifetimeSeconds) {
         throw new LoginError('token_lifetime', { reason: `lifetime over ${type.maxLifetimeSeconds} s` });
       }
-      const parsed = parseIdentityAnswer(claims, type.identity);
+      const parsed = parseIdentityAnswer(claims, type.identity, 'signed-sender');
       if (parsed.kind !== 'identity') throw new LoginError('token_invalid', { reason: 'signed token names no valid contact' });
       return {
-        identity: {
-          ...(parsed.contactId === undefined ? {} : { contactId: parsed.contactId }),
-          ...(parsed.contactEmail === undefined ? {} : { contactEmail: parsed.contactEmail }),
-          tokenType: 'signed-sender',
-        },
+        identity: parsed.identity,
         // Keyed on what the signature covers: re-spelling the signature (unused base64url bits,
         // ECDSA's s → n−s) or presenting it to another tenant yields the same key.
         oneTime: { key: secretHash('signed-sender', signingInput(token)), rememberMs: claims.exp * 1000 - at + maxSenderSkewMs },

@@ -1,12 +1,12 @@
 import { isIPv6 } from 'node:net';
+import { canonicalAddress } from '../destination/address-ranges.js';
 
 /**
  * The unit a client address is counted by: an IPv4 address as is, an IPv6 address by its /64
  * (one subscriber's prefix, which an attacker can fill with addresses at will).
  */
-export function clientNetwork(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped !== undefined) return mapped;
+export function clientNetwork(address: string): string {
+  const ip = canonicalAddress(address);
   if (!isIPv6(ip)) return ip;
   const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
   const left = head === '' ? [] : head.split(':');

@@ -2,7 +2,7 @@ import { LoginError } from '../errors/login-error.js';
 import type { RequestInfo } from './request-info.js';
 
 /** The tenant used when the app configures none. */
-export const defaultTenant = 'default';
+const defaultTenant = 'default';
 
 /**
  * Decides which tenant a request is for. With one tenant every request is for it; with several,

@@ -1,20 +1,7 @@
 import type { MaybePromise } from '../async/maybe-promise.js';
+import type { SessionIdentity } from '../identity/identity.js';
 
-/** The identity a session was opened for, kept so the user can be resolved on every request. */
-export interface SessionIdentity {
-  readonly contactId?: string;
-  readonly contactEmail?: string;
-  /** How the user signed in: `credentials`, `access-token`, a token type, … */
-  readonly tokenType: string;
-}
-
-/**
- * The part of an identity a session keeps, always as one small object of the same shape (absent
- * fields are `undefined`): a hundred thousand sessions then share one hidden class in V8.
- */
-export function toSessionIdentity(identity: SessionIdentity): SessionIdentity {
-  return { contactId: identity.contactId, contactEmail: identity.contactEmail, tokenType: identity.tokenType };
-}
+export type { SessionIdentity };
 
 /** A signed-in API session: a session token (flow 2) or a LogonWithToken connection (flow 3). */
 export interface StoredSession {

@@ -96,13 +96,15 @@ export class RedisSessionStore implements SessionStore {
     const userKey = this.#userKey(tenant, userId);
     const members = await this.redis.run((client) => client.zrange(userKey, 0, -1));
     const now = ms(this.now());
+    // One script per session, all at once (each session key may live on another cluster slot).
+    const parsed = members.map((entry) => entry.split('|') as [StoredSession['kind'], string, string]);
+    const live = await Promise.all(parsed.map(([, , key]) => this.redis.script(alive, this.#sessionKey(key), now)));
     const entries: UserSessionEntry[] = [];
     const dead: string[] = [];
-    for (const entry of members) {
-      const [kind, createdAt, key] = entry.split('|') as [StoredSession['kind'], string, string];
-      if ((await this.redis.script(alive, this.#sessionKey(key), now)) === 1) entries.push({ key, kind, createdAt: Number(createdAt) });
-      else dead.push(entry);
-    }
+    parsed.forEach(([kind, createdAt, key], index) => {
+      if (live[index] === 1) entries.push({ key, kind, createdAt: Number(createdAt) });
+      else dead.push(members[index]!);
+    });
     if (dead.length > 0) await this.redis.run((client) => client.zrem(userKey, ...dead));
     return entries;
   }

@@ -24,28 +24,3 @@ export function hasPassportSession(req: Request): boolean {
   const request = req as unknown as PassportRequest;
   return typeof request.logIn === 'function' && typeof request.session === 'object' && request.session !== null;
 }
-
-/** The package's own slot in the session. */
-export interface SessionState {
-  /** Whether the portal should render without header and navigation (`noChrome=true`). */
-  noChrome?: boolean;
-  /** Whether the session began inside an iframe: its pages carry the tenant's frame policy. */
-  embedded?: boolean;
-  /** The tenant the handoff was for. */
-  tenant?: string;
-}
-
-/** Key of {@link SessionState} in `req.session`. */
-export const sessionKey = 'loginWithToken';
-
-/** Reads the package's slot in the session. */
-export function readSessionState(req: Request): SessionState | undefined {
-  const value = (req as unknown as PassportRequest).session?.[sessionKey];
-  return typeof value === 'object' && value !== null ? (value as SessionState) : undefined;
-}
-
-/** Writes the package's slot in the session. */
-export function writeSessionState(req: Request, state: SessionState): void {
-  const session = (req as unknown as PassportRequest).session;
-  if (session) session[sessionKey] = state;
-}

@@ -1,18 +1,18 @@
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
-import { bearerChallenge } from '../bearer/bearer-challenge.js';
-import { extractBearerToken } from '../bearer/extract-bearer-token.js';
-import { resolveOwnToken } from '../bearer/own-tokens.js';
-import type { RemoteBearerValidator } from '../bearer/remote-bearer-validator.js';
 import { LoginError } from '../errors/login-error.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
 import type { SessionStore } from '../store/session-store.js';
+import { bearerChallenge } from './bearer-challenge.js';
+import { extractBearerToken } from './extract-bearer-token.js';
+import { resolveOwnToken } from './own-tokens.js';
+import type { RemoteBearerValidator } from './remote-bearer-validator.js';
 
-/** What {@link revokeSessionToken} needs. */
+/** What {@link revokeBearerToken} needs. */
 export interface RevokeDependencies {
   readonly sessions: SessionStore;
   readonly connectionJwt: ConnectionJwt;
@@ -32,7 +32,7 @@ export interface RevokeDependencies {
  * stays valid at the partner. As in RFC 7009, an unknown or already revoked token is not an
  * error; a missing or malformed one is. `connectionId` may also come in the body.
  */
-export async function revokeSessionToken(deps: RevokeDependencies, request: RequestInfo): Promise<void> {
+export async function revokeBearerToken(deps: RevokeDependencies, request: RequestInfo): Promise<void> {
   const fromBody = (request.body as { connectionId?: unknown } | undefined)?.connectionId;
   const extraction =
     typeof fromBody === 'string' && request.headers.authorization === undefined
