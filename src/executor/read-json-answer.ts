@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { readCappedBody } from './read-capped-body.js';
 import { validatorUnavailable } from './unavailable.js';
 
 const jsonContentType = /^(application\/([\w.+-]+\+)?json|text\/json|text\/plain)\s*(;|$)/i;
@@ -27,17 +28,8 @@ export async function readJsonAnswer(
   if (Number.isFinite(declared) && typeof (body as { text?: unknown }).text === 'function') {
     return parseJson(await (body as unknown as { text(): Promise<string> }).text());
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      throw validatorUnavailable('partner answer is larger than the size cap');
-    }
-    chunks.push(chunk);
-  }
-  return parseJson(Buffer.concat(chunks, size).toString('utf8'));
+  const text = await readCappedBody(body, maxBytes, () => validatorUnavailable('partner answer is larger than the size cap'));
+  return parseJson(text.toString('utf8'));
 }
 
 function parseJson(text: string): unknown {

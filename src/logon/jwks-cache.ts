@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { request } from 'undici';
+import { readCappedBody } from '../executor/read-capped-body.js';
 import { validatorUnavailable } from '../executor/unavailable.js';
 import type { Clock } from '../store/clock.js';
 
@@ -68,17 +69,8 @@ async function fetchJwks(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
     await body.dump();
     throw new Error(`JWKS answered ${statusCode}`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxJwksBytes) {
-      body.destroy();
-      throw new Error('JWKS too large');
-    }
-    chunks.push(chunk);
-  }
-  const document = JSON.parse(Buffer.concat(chunks).toString('utf8')) as JSONWebKeySet;
+  const text = await readCappedBody(body, maxJwksBytes, () => new Error('JWKS too large'));
+  const document = JSON.parse(text.toString('utf8')) as JSONWebKeySet;
   if (!Array.isArray(document?.keys)) throw new Error('not a JWKS');
   return document;
 }
