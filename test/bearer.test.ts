@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { extractBearerToken, MemoryStore, type LoginWithTokenOptions, type RequestInfo } from '../src/index.js';
-import { createTestPortal, type TestPortal, type TestUser } from './support/portal-app.js';
+import { createClockedPortal, type TestPortal, type TestUser } from './support/portal-app.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 import { rawRequest } from './support/raw-request.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
@@ -26,16 +26,13 @@ let portal: TestPortal;
 let store: MemoryStore;
 let clock: number;
 function createPortal(options: Partial<LoginWithTokenOptions<TestUser>> = {}) {
-  store = new MemoryStore({ now: () => clock });
-  portal = createTestPortal({
-    now: () => clock,
-    store,
+  ({ store, ...portal } = createClockedPortal(() => clock, {
     commands: {
       VerifyCredentials: { run: ({ username, password }) => (username === 'alice' && password === 'pw' ? { ContactId: 1001 } : null) },
       ValidateBearer: { method: 'GET', url: `${partner.origin}/introspect?tenant={tenant}`, headers: { 'x-forwarded-token': 'Bearer {bearerToken}' } },
     },
     ...options,
-  });
+  }));
 }
 beforeEach(() => {
   clock = Date.parse('2026-11-28T12:00:00Z');

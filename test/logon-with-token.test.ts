@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MemoryStore, signSenderToken, type LoginWithTokenOptions } from '../src/index.js';
 import { rsaKeys, selfSignedCertificate, type RsaKeys } from './support/keys.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
-import { createTestPortal, type TestPortal, type TestUser } from './support/portal-app.js';
+import { createClockedPortal, type TestPortal, type TestUser } from './support/portal-app.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
 const profileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
@@ -34,10 +34,7 @@ let store: MemoryStore;
 let clock: number;
 
 function createPortal(options: Partial<LoginWithTokenOptions<TestUser>> = {}, logon: Partial<NonNullable<LoginWithTokenOptions<TestUser>['logon']>> = {}) {
-  store = new MemoryStore({ now: () => clock });
-  portal = createTestPortal({
-    now: () => clock,
-    store,
+  ({ store, ...portal } = createClockedPortal(() => clock, {
     ...options,
     logon: {
       tokenTypes: {
@@ -47,7 +44,7 @@ function createPortal(options: Partial<LoginWithTokenOptions<TestUser>> = {}, lo
       },
       ...logon,
     },
-  });
+  }));
 }
 
 beforeEach(() => {

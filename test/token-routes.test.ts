@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore, type LoginWithTokenOptions } from '../src/index.js';
-import { createTestPortal, testUsers, type TestPortal, type TestUser } from './support/portal-app.js';
+import { createClockedPortal, testUsers, type TestPortal, type TestUser } from './support/portal-app.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
@@ -32,10 +32,7 @@ let portal: TestPortal;
 let store: MemoryStore;
 let clock: number;
 function createPortal(options: Partial<LoginWithTokenOptions<TestUser>> = {}) {
-  store = new MemoryStore({ now: () => clock });
-  portal = createTestPortal({
-    now: () => clock,
-    store,
+  ({ store, ...portal } = createClockedPortal(() => clock, {
     commands: {
       VerifyCredentials: {
         url: `${partner.origin}/verify`,
@@ -47,7 +44,7 @@ function createPortal(options: Partial<LoginWithTokenOptions<TestUser>> = {}) {
       },
     },
     ...options,
-  });
+  }));
 }
 beforeEach(() => {
   clock = Date.parse('2026-11-28T12:00:00Z');

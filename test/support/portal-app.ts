@@ -4,6 +4,7 @@ import passport from 'passport';
 import {
   bearerStrategyName,
   createLoginWithToken,
+  MemoryStore,
   type AuditEvent,
   type LoginWithToken,
   type LoginWithTokenOptions,
@@ -89,6 +90,12 @@ export function createTestPortal(options: Partial<LoginWithTokenOptions<TestUser
     res.json({ invoice: req.params.n, user: (req.user as TestUser | undefined)?.id ?? null });
   });
   return { app, login, audit };
+}
+
+/** A test portal whose package and MemoryStore both run on the test's own clock. */
+export function createClockedPortal(now: () => number, options: Partial<LoginWithTokenOptions<TestUser>>): TestPortal & { store: MemoryStore } {
+  const store = new MemoryStore({ now });
+  return { ...createTestPortal({ now, store, ...options }), store };
 }
 
 let counter = 0;
