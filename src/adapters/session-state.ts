@@ -15,7 +15,7 @@ export interface SessionState {
 }
 
 /** Where {@link SessionState} lives in `req.session`. */
-export const sessionSlot = 'loginWithToken';
+const sessionSlot = 'loginWithToken';
 
 /** Reads the package's slot in the session. */
 export function readSessionState(req: Request): SessionState | undefined {

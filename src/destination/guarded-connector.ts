@@ -9,7 +9,7 @@ export type Lookup = (hostname: string) => Promise<readonly { address: string }[
 const systemLookup: Lookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
 
 /** The error a refused destination produces (undici reports it as the request's failure). */
-export class DestinationRefusedError extends Error {
+class DestinationRefusedError extends Error {
   override readonly name = 'DestinationRefusedError';
   readonly code = 'LWT_DESTINATION_REFUSED';
 }

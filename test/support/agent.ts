@@ -1,11 +1,3 @@
-import request from 'supertest';
-import type { Express } from 'express';
-
-/** A browser-like client: keeps cookies across requests. */
-export function browser(app: Express) {
-  return request.agent(app);
-}
-
 /** The session cookie (`sid`) a response set, or undefined. */
 export function sessionCookie(res: { headers: Record<string, unknown> }): string | undefined {
   const cookies = res.headers['set-cookie'];
