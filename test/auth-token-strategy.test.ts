@@ -3,17 +3,18 @@ import session from 'express-session';
 import passport from 'passport';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { authTokenStrategyName, createLoginWithToken, type LoginWithToken } from '../src/index.js';
+import { authTokenStrategyName, createLoginWithToken, type LoginWithToken, type LoginWithTokenOptions } from '../src/index.js';
 import { findTestUser, newToken, type TestUser } from './support/portal-app.js';
 
 let login: LoginWithToken;
 afterEach(() => login.close());
 
 /** An app that uses the strategy on its own route instead of the router. */
-function appWithOwnRoute(validate: (token: string) => unknown) {
+function appWithOwnRoute(validate: (token: string) => unknown, options: Partial<LoginWithTokenOptions<TestUser>> = {}) {
   login = createLoginWithToken<TestUser>({
     commands: { LoginWithToken: { run: async ({ authToken }) => validate(authToken ?? '') } },
     resolveUser: findTestUser,
+    ...options,
   });
   const auth = new passport.Passport();
   auth.use(login.authTokenStrategy);
@@ -23,6 +24,12 @@ function appWithOwnRoute(validate: (token: string) => unknown) {
   app.use(auth.initialize());
   app.get('/sso', auth.authenticate(authTokenStrategyName, { failWithError: false }), (req, res) => {
     res.json({ user: (req.user as TestUser).id });
+  });
+  app.get('/sso-with-messages', auth.authenticate(authTokenStrategyName, { failureRedirect: '/failed', failureMessage: true }), (_req, res) => {
+    res.end();
+  });
+  app.get('/failed', (req, res) => {
+    res.json({ messages: (req.session as unknown as { messages?: string[] }).messages ?? [] });
   });
   app.use((error: { status?: number; code?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(error.status ?? 500).json({ code: error.code });
@@ -43,6 +50,27 @@ describe('authTokenStrategy', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.user).toBe('u-alice');
     expect((await request(app).get('/sso').query({ authToken: token })).status).toBe(401);
+  });
+
+  describe('when the token is refused for another reason than being invalid', () => {
+    it("keeps the catalogue's status: a deactivated user gets 403", async () => {
+      const app = appWithOwnRoute(() => ({ ContactId: 1003 }));
+      const res = await request(app).get('/sso').query({ authToken: newToken() });
+      expect(res.status).toBe(403);
+      expect(res.headers['www-authenticate']).toBeUndefined();
+    });
+
+    it('keeps it for an unknown tenant too (404)', async () => {
+      const app = appWithOwnRoute(() => ({ ContactId: 1001 }), { tenants: { acme: {}, globex: {} }, resolveTenant: () => 'initech' });
+      expect((await request(app).get('/sso').query({ authToken: newToken() })).status).toBe(404);
+    });
+
+    it("hands Passport the catalogue message for failureMessage", async () => {
+      const agent = request.agent(appWithOwnRoute(() => ({ ContactId: 1003 })));
+      const failed = await agent.get('/sso-with-messages').query({ authToken: newToken() });
+      expect(failed.status).toBe(302);
+      expect((await agent.get('/failed')).body.messages).toEqual(['User is deactivated.']);
+    });
   });
 
   it('hands a validator outage to the error handler as 503', async () => {

@@ -1,7 +1,6 @@
-import CustomStrategy from 'passport-custom';
 import { isLoginError } from '../errors/login-error.js';
 import { noSession, redeemAuthToken, type HandoffDependencies, type SessionControl } from '../handoff/redeem-auth-token.js';
-import { named, type PassportStrategy } from './passport-strategy.js';
+import { passportStrategy, type PassportStrategy } from './passport-strategy.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /** Fixed name of the one-time token strategy: `passport.authenticate('login-with-token')`. */
@@ -9,19 +8,20 @@ export const authTokenStrategyName = 'login-with-token';
 
 /**
  * A Passport strategy redeeming `authToken` from the query (GET) or body (POST), for apps that
- * build their own handoff route. Invalid tokens `fail` with the catalogue entry as challenge;
- * transient faults (`validator_unavailable`, `store_unavailable`) go to `error`. Passport starts
- * the session after success, so here the token is marked used just before that.
+ * build their own handoff route. A refused token `fail`s with the catalogue entry as challenge
+ * and the catalogue's status (401 `token_invalid`, 400 `invalid_request`, 403
+ * `user_deactivated`, …); transient faults (`validator_unavailable`, `store_unavailable`,
+ * `rate_limited`) go to `error`. Passport starts the session after success, so here the token
+ * is marked used just before that.
  */
 export function createAuthTokenStrategy<User>(deps: HandoffDependencies<User>): PassportStrategy {
-  const strategy = new CustomStrategy((req, done) => {
+  return passportStrategy(authTokenStrategyName, (req, actions) => {
     redeemAuthToken(deps, toRequestInfo(req), noSession as SessionControl<User>).then(
-      (result) => done(null, result.user),
+      (result) => actions.success(result.user),
       (error: unknown) => {
-        if (isLoginError(error) && !error.retryable) done(null, false, { code: error.code, number: error.number, message: error.message });
-        else done(error);
+        if (isLoginError(error) && !error.retryable) actions.fail({ code: error.code, number: error.number, message: error.message }, error.status);
+        else actions.error(error);
       },
     );
   });
-  return named(strategy, authTokenStrategyName);
 }

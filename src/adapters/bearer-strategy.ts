@@ -1,8 +1,7 @@
-import CustomStrategy from 'passport-custom';
 import { isPromise } from '../async/maybe-promise.js';
 import { authenticateBearer, type BearerDependencies } from '../bearer/authenticate-bearer.js';
 import { isLoginError } from '../errors/login-error.js';
-import { named, type PassportStrategy } from './passport-strategy.js';
+import { passportStrategy, type PassportStrategy } from './passport-strategy.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /** Fixed name of the bearer strategy: `passport.authenticate('login-with-token-bearer', { session: false })`. */
@@ -16,20 +15,19 @@ export const bearerStrategyName = 'login-with-token-bearer';
  * `LoginError`. Success sets `req.user` with the token's facts as `info`.
  */
 export function createBearerStrategy<User>(deps: BearerDependencies<User>): PassportStrategy {
-  const strategy = new CustomStrategy((req, done) => {
+  return passportStrategy(bearerStrategyName, (req, actions) => {
     const outcome = authenticateBearer(deps, toRequestInfo(req));
     if (!isPromise(outcome)) {
-      done(null, outcome.user, outcome.info);
+      actions.success(outcome.user, outcome.info);
       return;
     }
     outcome.then(
-      (result) => done(null, result.user, result.info),
+      (result) => actions.success(result.user, result.info),
       (error: unknown) => {
-        if (!isLoginError(error) || (error.status !== 400 && error.status !== 401)) done(error);
-        else if (error.status === 400) done(null, false, 400);
-        else done(null, false, error.headers['www-authenticate']);
+        if (!isLoginError(error) || (error.status !== 400 && error.status !== 401)) actions.error(error);
+        else if (error.status === 400) actions.fail(400);
+        else actions.fail(error.headers['www-authenticate']);
       },
     );
   });
-  return named(strategy, bearerStrategyName);
 }

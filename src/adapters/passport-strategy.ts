@@ -1,3 +1,5 @@
+import type { Request } from 'express';
+
 /**
  * The shape Passport expects of a strategy (`passport.use(strategy)`), declared here so the
  * package's types do not require `@types/passport`.
@@ -7,8 +9,32 @@ export interface PassportStrategy {
   authenticate(req: unknown, options?: unknown): void;
 }
 
-/** Gives a passport-custom strategy its fixed name (passport-custom calls every strategy "custom"). */
-export function named(strategy: object, name: string): PassportStrategy {
-  Object.defineProperty(strategy, 'name', { value: name, enumerable: true });
-  return strategy as PassportStrategy;
+/** What Passport gives a strategy for one request (passport-http-bearer's contract). */
+export interface StrategyActions {
+  success(user: unknown, info?: unknown): void;
+  /**
+   * Refuses the credentials: a challenge — a `WWW-Authenticate` value, or an object whose
+   * `message` Passport's `failureMessage` shows — and the status (Passport's default: 401).
+   */
+  fail(challenge?: unknown, status?: number): void;
+  error(error: unknown): void;
+}
+
+/**
+ * A Passport strategy named `name` that decides each request with `check`. Passport needs no
+ * base class: it reads `name` and calls `authenticate` on a per-request copy of the strategy
+ * that carries the actions. (passport-custom, which the strategies used before, can only `fail`
+ * with a challenge *or* a status, never both.) A throw becomes `error`.
+ */
+export function passportStrategy(name: string, check: (req: Request, actions: StrategyActions) => void): PassportStrategy {
+  return {
+    name,
+    authenticate(this: StrategyActions, req: unknown) {
+      try {
+        check(req as Request, this);
+      } catch (error) {
+        this.error(error);
+      }
+    },
+  };
 }
