@@ -169,9 +169,11 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     reservationMs: parsed.handoff.reservationMs,
     policies: {
       clientIds: (tenant) => parsed.tenants[tenant]?.clientIds ?? logonOptions.clientIds,
+      requireClientId: (tenant) => parsed.tenants[tenant]?.requireClientId ?? logonOptions.requireClientId,
       allowedIps: logonOptions.allowedIps as LogonDependencies<User>['policies']['allowedIps'],
       licence: logonOptions.licence as LogonDependencies<User>['policies']['licence'],
       twoStep: logonOptions.twoStepVerification as LogonDependencies<User>['policies']['twoStep'],
+      absence: logonOptions.absence as LogonDependencies<User>['policies']['absence'],
       maxSessionsPerUser: logonOptions.maxSessionsPerUser,
       onTooManySessions: logonOptions.onTooManySessions,
       idleTimeoutSeconds: logonOptions.connectionTimeoutSeconds,

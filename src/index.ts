@@ -18,7 +18,8 @@ export type {
   AsymmetricAlgorithm,
 } from './config/token-type-schema.js';
 export type { LogonResultContract } from './logon/logon-with-token.js';
-export type { LicenceDecision, TwoStepDecision, LogonContext, TooManySessionsPolicy } from './logon/logon-policies.js';
+export type { LicenceDecision, LicenceRefusal, TwoStepDecision, AbsenceDecision, LogonContext, TooManySessionsPolicy } from './logon/logon-policies.js';
+export type { AbsenceInfoContract } from './logon/absence-info.js';
 export { signSenderToken, type SignSenderTokenInput } from './logon/sign-sender-token.js';
 export { ApiTokens, type CreateApiTokenInput, type CreatedApiToken, type ApiTokenInfo } from './api-tokens/api-tokens.js';
 export { apiTokenPrefix } from './api-tokens/api-token-secret.js';

@@ -3,7 +3,7 @@ import type { CommandDefinition, CommandOption } from './config/command-schema.j
 import type { AsymmetricAlgorithm, TokenTypeDefinition } from './config/token-type-schema.js';
 import type { CommandExecutor, CommandName } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
-import type { LicenceDecision, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon/logon-policies.js';
+import type { AbsenceDecision, LicenceDecision, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon/logon-policies.js';
 import type { PlaceholderSource } from './request/placeholder-builder.js';
 import type { RequestInfo } from './request/request-info.js';
 import type { Clock } from './store/clock.js';
@@ -18,6 +18,8 @@ export interface TenantOptions {
   tokenTypes?: Record<string, TokenTypeDefinition>;
   /** Client ids allowed to call LogonWithToken for this tenant (10089 otherwise). @default logon.clientIds */
   clientIds?: string[];
+  /** Whether this tenant's LogonWithToken clients must send a `clientId` (10089 otherwise). @default logon.requireClientId */
+  requireClientId?: boolean;
   /** Partner origins that may frame this tenant's portal after an embedded handoff. @default embedding.frameAncestors */
   frameAncestors?: string[];
 }
@@ -59,14 +61,25 @@ export interface ConnectionJwtOptions {
 export interface LogonOptions<User> {
   /** Token types for every tenant, keyed by the `tokenType` string. @default {} (every type → 10060) */
   tokenTypes?: Record<string, TokenTypeDefinition>;
-  /** Client ids allowed to log on (10089 otherwise). @default any */
+  /**
+   * Client ids allowed to log on: a `clientId` not on the list is refused (10089). A request
+   * without `clientId` is accepted (the seed makes it optional) unless `requireClientId`.
+   * @default any
+   */
   clientIds?: string[];
+  /** Refuse LogonWithToken requests that send no `clientId` (10089). @default false */
+  requireClientId?: boolean;
   /** Addresses or CIDR blocks a user may log on from (10222 otherwise); undefined allows any. */
   allowedIps?: (user: User, context: LogonContext) => readonly string[] | undefined;
   /** Licence check: refuse (10056/10057) or set the licence flags. @default concurrent licence */
   licence?: (user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>;
   /** Second factor: sets `IsVerificationCodeNeeded` and `PossibleTwoWayAuthenticationType`. @default 'None' */
   twoStepVerification?: (user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>;
+  /**
+   * The user's absence for the answer's `AbsenceInfo`: start and end dates, the deputy's user
+   * id. Returning nothing means not absent. @default not absent
+   */
+  absence?: (user: User, context: LogonContext) => AbsenceDecision | null | undefined | Promise<AbsenceDecision | null | undefined>;
   /** Answer `Authentication/GetAllTenantNames` (the vendor's call lists every tenant to anybody). @default true */
   listTenantNames?: boolean;
   /** Most open connections per user. @default unlimited */

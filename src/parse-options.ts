@@ -52,7 +52,13 @@ const optionsSchema = z
     tenants: z
       .record(
         name,
-        z.strictObject({ commands: z.record(name, commandDefinitionSchema).default({}), tokenTypes, clientIds, frameAncestors: frameAncestors.optional() }),
+        z.strictObject({
+          commands: z.record(name, commandDefinitionSchema).default({}),
+          tokenTypes,
+          clientIds,
+          requireClientId: z.boolean().optional(),
+          frameAncestors: frameAncestors.optional(),
+        }),
       )
       .default({}),
     resolveTenant: functionSchema<(request: RequestInfo) => string | undefined>().optional(),
@@ -159,9 +165,11 @@ const optionsSchema = z
       .strictObject({
         tokenTypes,
         clientIds,
+        requireClientId: z.boolean().default(false),
         allowedIps: functionSchema<(user: never, context: never) => readonly string[] | undefined>().optional(),
         licence: functionSchema<(user: never, context: never) => never>().optional(),
         twoStepVerification: functionSchema<(user: never, context: never) => never>().optional(),
+        absence: functionSchema<(user: never, context: never) => never>().optional(),
         listTenantNames: z.boolean().default(true),
         maxSessionsPerUser: z.number().int().positive().optional(),
         onTooManySessions: z.enum(['refuse', 'end-oldest']).default('refuse'),
@@ -195,6 +203,7 @@ const optionsSchema = z
       })
       .default({
         tokenTypes: {},
+        requireClientId: false,
         listTenantNames: true,
         onTooManySessions: 'refuse',
         connectionTimeoutSeconds: 600,

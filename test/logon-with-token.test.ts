@@ -94,6 +94,7 @@ describe('POST /Authentication/LogonWithToken', () => {
       expect(Object.keys(res.body)).toEqual(['LogonWithToken']);
       const result = res.body.LogonWithToken;
       expect(Object.keys(result)).toEqual([
+        'AbsenceInfo',
         'ConnectionId',
         'ConnectionTimeoutSeconds',
         'IsApplicationLicence',
@@ -105,6 +106,8 @@ describe('POST /Authentication/LogonWithToken', () => {
         'JWTToken',
       ]);
       expect(result).toMatchObject({
+        // The seed's API-token example, for a user who is not absent.
+        AbsenceInfo: { AbsenceDateEnd: '', AbsenceDateStart: '', Absent: false, DeputyRepresentativeUserId: null },
         ConnectionTimeoutSeconds: 600,
         IsApplicationLicence: false,
         IsConcurrentLicence: true,
@@ -346,13 +349,41 @@ describe('POST /Authentication/LogonWithToken', () => {
   });
 
   describe('policies', () => {
-    it('refuses a client id off the allow-list with 10089', async () => {
-      createPortal({}, { clientIds: ['desktop-app'] });
-      expect((await logon({ token: await jwt(), tokenType: profileId, clientId: 'desktop-app' })).status).toBe(200);
-      const res = await logon({ token: await jwt(), tokenType: profileId, clientId: 'evil-app' });
-      expect(res.status).toBe(403);
-      await expectNumber(res, 10089);
-      await expectNumber(await logon({ token: await jwt(), tokenType: profileId }), 10089);
+    describe('clientId', () => {
+      it('refuses a client id off the allow-list with 10089', async () => {
+        createPortal({}, { clientIds: ['desktop-app'] });
+        expect((await logon({ token: await jwt(), tokenType: profileId, clientId: 'desktop-app' })).status).toBe(200);
+        const res = await logon({ token: await jwt(), tokenType: profileId, clientId: 'evil-app' });
+        expect(res.status).toBe(403);
+        await expectNumber(res, 10089);
+      });
+
+      it('is optional, as in the seed: none (or null, or empty) reaches the licence hook as null', async () => {
+        const seen: (string | null)[] = [];
+        createPortal({}, { clientIds: ['desktop-app'], licence: (_user, context) => (seen.push(context.clientId), { allowed: true }) });
+        for (const clientId of [undefined, null, '']) expect((await logon({ token: await jwt(), tokenType: profileId, clientId })).status).toBe(200);
+        expect(seen).toEqual([null, null, null]);
+      });
+
+      it('is required with requireClientId (10089 without one), with or without a list', async () => {
+        createPortal({}, { requireClientId: true });
+        await expectNumber(await logon({ token: await jwt(), tokenType: profileId }), 10089);
+        await expectNumber(await logon({ token: await jwt(), tokenType: profileId, clientId: '' }), 10089);
+        expect((await logon({ token: await jwt(), tokenType: profileId, clientId: 'any-app' })).status).toBe(200);
+        createPortal({}, { requireClientId: true, clientIds: ['desktop-app'] });
+        await expectNumber(await logon({ token: await jwt(), tokenType: profileId, clientId: 'any-app' }), 10089);
+        expect((await logon({ token: await jwt(), tokenType: profileId, clientId: 'desktop-app' })).status).toBe(200);
+      });
+
+      it('is required per tenant, the tenant winning over logon.requireClientId', async () => {
+        createPortal(
+          { tenants: { acme: { requireClientId: true }, globex: { requireClientId: false } }, resolveTenant: () => undefined },
+          { requireClientId: true },
+        );
+        await expectNumber(await logon({ tenantName: 'acme', token: await jwt(), tokenType: profileId }), 10089);
+        expect((await logon({ tenantName: 'acme', token: await jwt(), tokenType: profileId, clientId: 'acme-app' })).status).toBe(200);
+        expect((await logon({ tenantName: 'globex', token: await jwt(), tokenType: profileId })).status).toBe(200);
+      });
     });
 
     it('refuses a user outside their IP allow-list with 10222', async () => {
@@ -379,6 +410,59 @@ describe('POST /Authentication/LogonWithToken', () => {
       createPortal({}, { licence: async () => ({ allowed: true, isNamedLicence: true, isApplicationLicence: true }) });
       const res = await logon({ token: await jwt(), tokenType: profileId });
       expect(res.body.LogonWithToken).toMatchObject({ IsNamedLicence: true, IsApplicationLicence: true, IsConcurrentLicence: false });
+    });
+
+    it('lets the licence hook refuse for a missing licence feature (10100), naming it in the audit event only', async () => {
+      createPortal({}, { licence: () => ({ allowed: false, reason: 'feature-missing', featureId: 'WebApi' }) });
+      const res = await logon({ token: await jwt(), tokenType: profileId });
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'licence_feature_missing', number: 10100, message: 'Missing feature in server license.', description: null });
+      expect(JSON.stringify(res.body)).not.toContain('WebApi');
+      expect(portal.audit.at(-1)).toMatchObject({ type: 'logon-with-token', outcome: 'licence_feature_missing', reason: expect.stringContaining('feature WebApi missing') });
+    });
+
+    it('lets the licence hook refuse an interactive client of an application user (10285)', async () => {
+      createPortal({}, { licence: (_user, { clientId }) => (clientId === 'desktop-app' ? { allowed: false, reason: 'no-interactive-application-licence' } : { allowed: true, isApplicationLicence: true }) });
+      const res = await logon({ token: await jwt(), tokenType: profileId, clientId: 'desktop-app' });
+      expect(res.status).toBe(403);
+      expect(res.body.error).toMatchObject({ code: 'interactive_logon_not_allowed', number: 10285 });
+      expect((await logon({ token: await jwt(), tokenType: profileId, clientId: 'nightly-export' })).body.LogonWithToken.IsApplicationLicence).toBe(true);
+    });
+
+    describe('absence', () => {
+      it('answers what the hook says, dates in ISO 8601 and the deputy by user id', async () => {
+        const start = new Date(clock - 86_400_000);
+        createPortal({}, { absence: async (user) => (user.id === 'u-bob' ? { start, end: '2099-01-31T17:00:00+01:00', deputyUserId: 'u-alice' } : undefined) });
+        const res = await logon({ token: await jwt(), tokenType: profileId });
+        expect(res.body.LogonWithToken.AbsenceInfo).toEqual({
+          AbsenceDateStart: start.toISOString(),
+          AbsenceDateEnd: '2099-01-31T16:00:00.000Z',
+          Absent: true,
+          DeputyRepresentativeUserId: 'u-alice',
+        });
+      });
+
+      it('is not absent before the start or after the end, unless the hook says so', async () => {
+        createPortal({}, { absence: () => ({ start: new Date(clock + 3_600_000) }) });
+        expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo).toMatchObject({ Absent: false, AbsenceDateEnd: '' });
+        createPortal({}, { absence: () => ({ end: new Date(clock - 1) }) });
+        expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo.Absent).toBe(false);
+        createPortal({}, { absence: () => ({ absent: true, deputyUserId: null }) });
+        expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo).toEqual({
+          AbsenceDateStart: '',
+          AbsenceDateEnd: '',
+          Absent: true,
+          DeputyRepresentativeUserId: null,
+        });
+      });
+
+      it('answers 503 for a date the hook got wrong, and opens no connection', async () => {
+        createPortal({}, { absence: () => ({ start: 'next Tuesday' }) });
+        const res = await logon({ token: await jwt(), tokenType: profileId });
+        expect(res.status).toBe(503);
+        expect(portal.audit.at(-1)?.reason).toContain('logon.absence returned an invalid start date');
+        expect(await store.sessions.listForUser('default', 'u-bob')).toEqual([]);
+      });
     });
 
     it('lets the two-step hook ask for a verification code, and holds the connection until it is confirmed', async () => {

@@ -16,6 +16,7 @@ export const catalogue = {
   hash_algorithm: { number: 10064, status: 401, message: 'Unknown hash algorithm found.' },
   signature_invalid: { number: 10065, status: 401, message: 'Signature of token not valid!' },
   client_id: { number: 10089, status: 403, message: 'Wrong client Id parameter.' },
+  licence_feature_missing: { number: 10100, status: 403, message: 'Missing feature in server license.' },
   ip_not_allowed: { number: 10222, status: 403, message: 'Invalid ip address for user.' },
   upn_claim_missing: { number: 10244, status: 401, message: 'JWT Token UPN Identifier not found.' },
   validator_unavailable: {
@@ -24,6 +25,7 @@ export const catalogue = {
     message: 'The validation service is unavailable. Try again later.',
   },
   api_token_invalid: { number: 10268, status: 401, message: 'Api token is not valid.' },
+  interactive_logon_not_allowed: { number: 10285, status: 403, message: 'No interactive login with application user licence allowed.' },
   token_invalid: { number: 10376, status: 401, message: 'Token not valid.' },
   user_deactivated: { number: 19001, status: 403, message: 'User is deactivated.' },
   invalid_request: { number: 19002, status: 400, message: 'The request is malformed.' },

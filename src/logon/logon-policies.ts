@@ -1,3 +1,11 @@
+/**
+ * Why the licence hook refuses a logon, each with the vendor's number: `no-licence` → 10056,
+ * `named-licence-unavailable` → 10057, `feature-missing` → 10100 (name the feature in
+ * `featureId`), `no-interactive-application-licence` → 10285 (an application user's licence
+ * that allows no interactive client; the context's `clientId` says which client asks).
+ */
+export type LicenceRefusal = 'no-licence' | 'named-licence-unavailable' | 'feature-missing' | 'no-interactive-application-licence';
+
 /** What the licence hook decides. */
 export type LicenceDecision =
   | {
@@ -8,9 +16,24 @@ export type LicenceDecision =
     }
   | {
       readonly allowed: false;
-      /** `no-licence` → 10056, `named-licence-unavailable` → 10057. */
-      readonly reason: 'no-licence' | 'named-licence-unavailable';
+      readonly reason: LicenceRefusal;
+      /** The missing feature of the server licence, for `feature-missing` (audit log only). */
+      readonly featureId?: string;
     };
+
+/**
+ * A user's absence, for the answer's `AbsenceInfo`. Dates are `Date`s or ISO 8601 strings.
+ */
+export interface AbsenceDecision {
+  /** When the absence begins. */
+  readonly start?: Date | string | null;
+  /** When it ends. */
+  readonly end?: Date | string | null;
+  /** Whether the user is absent now. @default now is between `start` and `end` (an open end counts) */
+  readonly absent?: boolean;
+  /** The user id of the deputy who represents the user meanwhile. */
+  readonly deputyUserId?: string | null;
+}
 
 /** What the two-step verification hook decides. */
 export interface TwoStepDecision {

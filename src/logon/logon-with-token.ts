@@ -17,11 +17,15 @@ import type { UserDirectory } from '../users/user-directory.js';
 import type { ConnectionJwt } from './connection-jwt.js';
 import { ipAllowed } from './ip-allow-list.js';
 import { logonRequestSchema } from './logon-request.js';
-import type { LicenceDecision, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon-policies.js';
+import { toAbsenceInfo, type AbsenceInfoContract } from './absence-info.js';
+import type { AbsenceDecision, LicenceDecision, LicenceRefusal, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon-policies.js';
+import type { ErrorCode } from '../errors/catalogue.js';
 import type { TokenTypeRegistry } from './token-type-registry.js';
 
 /** The vendor's `LogonResultContract`, field for field. */
 export interface LogonResultContract {
+  /** The user's absence (by default: not absent, no dates, no deputy). */
+  AbsenceInfo: AbsenceInfoContract;
   ConnectionId: string;
   ConnectionTimeoutSeconds: number;
   IsApplicationLicence: boolean;
@@ -35,12 +39,15 @@ export interface LogonResultContract {
 
 /** The policy hooks and limits of LogonWithToken. */
 export interface LogonPolicies<User> {
-  /** Client ids allowed per tenant; a tenant without a list accepts any (or none). */
+  /** Client ids allowed per tenant; a tenant without a list accepts any. */
   readonly clientIds: (tenant: string) => readonly string[] | undefined;
+  /** Whether a tenant's clients must name themselves (`clientId`); otherwise an absent one is accepted. */
+  readonly requireClientId: (tenant: string) => boolean;
   /** Addresses or CIDR blocks the user may log on from; undefined allows any. */
   readonly allowedIps: ((user: User, context: LogonContext) => readonly string[] | undefined) | undefined;
   readonly licence: ((user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>) | undefined;
   readonly twoStep: ((user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>) | undefined;
+  readonly absence: ((user: User, context: LogonContext) => AbsenceDecision | null | undefined | Promise<AbsenceDecision | null | undefined>) | undefined;
   readonly maxSessionsPerUser: number | undefined;
   readonly onTooManySessions: TooManySessionsPolicy;
   /** Sliding idle timeout of a connection. */
@@ -85,11 +92,9 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     const body = parsed.data;
     audit.token = body.token;
     const tenant = (audit.tenant = deps.tenants.byName(body.tenantName));
-    const clientId = body.clientId ?? null;
-    const allowedClients = deps.policies.clientIds(tenant);
-    if (allowedClients !== undefined && (clientId === null || !allowedClients.includes(clientId))) {
-      throw new LoginError('client_id', { reason: 'client id not on the allow-list' });
-    }
+    // The seed: "Optional … used for licence validation. Default: null" (an empty one is none too).
+    const clientId = body.clientId || null;
+    checkClientId(deps.policies, tenant, clientId);
     const verifier = deps.tokenTypes.resolve(tenant, body.tokenType);
     if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
     const attempt = await deps.guard.attempt([{ key: `logon-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
@@ -133,11 +138,10 @@ async function openConnection<User>(
     const ranges = policies.allowedIps?.(user, context);
     if (ranges !== undefined && !ipAllowed(context.ip, ranges)) throw new LoginError('ip_not_allowed', { reason: 'address not on the user allow-list' });
     const licence = (await policies.licence?.(user, context)) ?? { allowed: true, isConcurrentLicence: true };
-    if (!licence.allowed) {
-      throw new LoginError(licence.reason === 'named-licence-unavailable' ? 'named_licence_unavailable' : 'licence_unavailable', { reason: 'licence hook refused' });
-    }
+    if (!licence.allowed) throw licenceRefused(licence);
     await refuseWhenFull(deps, tenant, userId);
     const twoStep = (await policies.twoStep?.(user, context)) ?? { type: 'None' };
+    const absence = toAbsenceInfo(await policies.absence?.(user, context), deps.now());
 
     const now = deps.now();
     const connectionId = randomUUID();
@@ -160,6 +164,7 @@ async function openConnection<User>(
       throw new LoginError('token_invalid', { reason: 'reservation lost before the token was consumed' });
     }
     return {
+      AbsenceInfo: absence,
       ConnectionId: connectionId,
       ConnectionTimeoutSeconds: policies.idleTimeoutSeconds,
       IsApplicationLicence: licence.isApplicationLicence ?? false,
@@ -175,6 +180,30 @@ async function openConnection<User>(
     if (reservation?.status === 'reserved') await deps.ledger.release(verified.oneTime!.key, reservation.id).catch(() => undefined);
     throw error;
   }
+}
+
+/** 10089 for a client id off the tenant's list, or for none where the tenant requires one. */
+function checkClientId<User>(policies: LogonPolicies<User>, tenant: string, clientId: string | null): void {
+  if (clientId === null) {
+    if (policies.requireClientId(tenant)) throw new LoginError('client_id', { reason: 'no client id, and this tenant requires one' });
+    return;
+  }
+  const allowed = policies.clientIds(tenant);
+  if (allowed !== undefined && !allowed.includes(clientId)) throw new LoginError('client_id', { reason: 'client id not on the allow-list' });
+}
+
+/** The catalogue entry of each reason the licence hook may give; an unknown reason is 10056. */
+const licenceRefusals: Record<LicenceRefusal, ErrorCode> = {
+  'no-licence': 'licence_unavailable',
+  'named-licence-unavailable': 'named_licence_unavailable',
+  'feature-missing': 'licence_feature_missing',
+  'no-interactive-application-licence': 'interactive_logon_not_allowed',
+};
+
+function licenceRefused(decision: Extract<LicenceDecision, { allowed: false }>): LoginError {
+  const code = Object.hasOwn(licenceRefusals, decision.reason) ? licenceRefusals[decision.reason] : 'licence_unavailable';
+  const feature = decision.reason === 'feature-missing' && decision.featureId !== undefined ? `: feature ${String(decision.featureId)} missing` : '';
+  return new LoginError(code, { reason: `licence hook refused (${String(decision.reason)})${feature}` });
 }
 
 /** Fails early (10055) when the user is already at the maximum and the policy is to refuse. */
