@@ -30,8 +30,9 @@ export function createPartner({ portalOrigin, portalEmbedOrigin = portalOrigin, 
     tokens.set(token, { person, expires: Date.now() + tokenLifetimeMs });
     return token;
   };
-  const handoffUrl = (person, { returnTo, noChrome } = {}) => {
-    const url = new URL('/authentication/login', noChrome ? portalEmbedOrigin : portalOrigin);
+  /** `framed`: for an iframe, on the portal's https origin (an embedded session needs https). */
+  const handoffUrl = (person, { returnTo, noChrome, framed } = {}) => {
+    const url = new URL('/authentication/login', framed ? portalEmbedOrigin : portalOrigin);
     url.searchParams.set('authToken', mint(person));
     if (returnTo) url.searchParams.set('returnTo', returnTo);
     if (noChrome) url.searchParams.set('noChrome', 'true');
@@ -53,6 +54,7 @@ export function createPartner({ portalOrigin, portalEmbedOrigin = portalOrigin, 
       <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}</style></head><body>
       <h1>Partner app (simulator)</h1>
       <ul>${links}</ul>
+      <p><a data-chromeless="alice" href="/chromeless/alice">Open the portal without its chrome, as a mobile app's webview would (as Alice)</a></p>
       <p><a href="/embedded/alice">Show the portal inside an iframe (as Alice)</a></p></body></html>`.toString());
   });
 
@@ -62,15 +64,21 @@ export function createPartner({ portalOrigin, portalEmbedOrigin = portalOrigin, 
     res.set('referrer-policy', 'no-referrer').redirect(302, handoffUrl(req.params.person, { returnTo: req.query.returnTo }));
   });
 
-  // A bare embedded handoff link (what a partner would put in an iframe's src).
-  app.get('/embedded-link/:person', (req, res) => {
+  // A top-level handoff without the portal's chrome (noChrome=true in a new tab or a webview).
+  app.get('/chromeless/:person', (req, res) => {
     if (!people[req.params.person]) return res.status(404).send('unknown person');
     res.set('referrer-policy', 'no-referrer').redirect(302, handoffUrl(req.params.person, { returnTo: '/invoices/42', noChrome: true }));
   });
 
+  // A bare embedded handoff link (what a partner would put in an iframe's src).
+  app.get('/embedded-link/:person', (req, res) => {
+    if (!people[req.params.person]) return res.status(404).send('unknown person');
+    res.set('referrer-policy', 'no-referrer').redirect(302, handoffUrl(req.params.person, { returnTo: '/invoices/42', noChrome: true, framed: true }));
+  });
+
   app.get('/embedded/:person', (req, res) => {
     if (!people[req.params.person]) return res.status(404).send('unknown person');
-    const src = handoffUrl(req.params.person, { returnTo: '/invoices/42', noChrome: true });
+    const src = handoffUrl(req.params.person, { returnTo: '/invoices/42', noChrome: true, framed: true });
     res.set('referrer-policy', 'no-referrer').send(html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partner app – embedded portal</title>
       <style>body{font:16px/1.5 system-ui,sans-serif;margin:2rem}iframe{width:100%;height:24rem;border:2px solid #888}</style></head><body>
       <h1>Partner app with the portal embedded</h1>

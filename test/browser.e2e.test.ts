@@ -77,6 +77,23 @@ describeBrowser('in Chromium with third-party cookies blocked', () => {
     await screenshot(page, 'top-level-signed-in');
   });
 
+  it('top-level chromeless (noChrome=true, no frame): signs in over http without chrome, with the app’s own cookie', async () => {
+    const page = await context.newPage();
+    await page.goto(`${servers.partnerOrigin}/`);
+    await page.click('a[data-chromeless="alice"]');
+    await page.waitForURL(`${servers.portalOrigin}/invoices/42`);
+    expect(servers.portalOrigin).toMatch(/^http:/);
+    await expect(page.locator('[data-signed-in-as]').getAttribute('data-signed-in-as')).resolves.toBe('alice@example.com');
+    expect(await page.locator('[data-chrome]').count()).toBe(0);
+    const [cookie] = (await context.cookies(servers.portalOrigin)).filter((candidate) => candidate.name === 'portal.sid');
+    expect(cookie).toMatchObject({ sameSite: 'Lax', secure: false, httpOnly: true });
+    expect(cookie?.partitionKey).toBeUndefined();
+    await page.goto(`${servers.portalOrigin}/`);
+    await expect(page.locator('[data-signed-in-as]').getAttribute('data-signed-in-as')).resolves.toBe('alice@example.com');
+    expect(await page.locator('[data-chrome]').count()).toBe(0);
+    await screenshot(page, 'top-level-chromeless');
+  });
+
   it('iframe: the handoff inside the partner page signs in without chrome and stays signed in', async () => {
     const page = await context.newPage();
     await page.goto(`${servers.partnerOrigin}/embedded/alice`);

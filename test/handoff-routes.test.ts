@@ -171,6 +171,32 @@ describe('embedded handoff (iframe)', () => {
     expect(res.headers['content-security-policy']).toBe(`frame-ancestors ${partnerOrigin}`);
   });
 
+  it('recognises Sec-Fetch-Dest: frame, embed and object as frames (so over http they are refused)', async () => {
+    for (const destination of ['frame', 'embed', 'object', 'IFRAME']) {
+      const res = await request(portal.app).get('/authentication/login').set('sec-fetch-dest', destination).query({ authToken: newToken() });
+      expect(res.status, destination).toBe(400);
+    }
+    expect(partner.received).toHaveLength(0);
+  });
+
+  describe('when noChrome=true comes with a top-level navigation (Sec-Fetch-Dest: document)', () => {
+    it('signs in over plain http, without chrome, with the app’s cookie and no frame policy', async () => {
+      const res = await request(portal.app).get('/authentication/login').set('sec-fetch-dest', 'document').query({ authToken: tokenFor({ ContactId: 1001 }), noChrome: 'true' });
+      expect(res.status).toBe(303);
+      const cookie = (res.headers['set-cookie'] as unknown as string[]).find((line) => line.startsWith('sid='))!;
+      expect(cookie).not.toMatch(/SameSite=None|Partitioned|Secure/);
+      expect(res.headers['content-security-policy']).toBeUndefined();
+      const page = await request(portal.app).get('/whoami').set('cookie', sessionCookie(res)!);
+      expect(page.body).toMatchObject({ user: 'u-alice', noChrome: true });
+      expect(page.headers['content-security-policy']).toBeUndefined();
+    });
+
+    it('still treats the same request without Sec-Fetch-Dest as a frame', async () => {
+      const res = await request(portal.app).get('/authentication/login').query({ authToken: newToken(), noChrome: 'true' });
+      expect(res.status).toBe(400);
+    });
+  });
+
   it('leaves top-level sign-ins with the app’s cookie and no frame policy', async () => {
     const agent = request.agent(portal.app);
     const res = await https(agent, '/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) });

@@ -20,8 +20,9 @@ const bodyLimit = '16kb';
  * Adds `GET|POST /authentication/login` to `router`. Success regenerates the session, logs the
  * user in and answers 303 to a clean same-origin `returnTo`; failure answers the catalogue's
  * status with an HTML page or JSON. HEAD is refused so link scanners cannot spend a token.
- * An embedded handoff (`noChrome=true` or `Sec-Fetch-Dest: iframe`) gets the embedded session
- * cookie and the tenant's frame policy; it needs https when that cookie is `Secure`.
+ * An embedded handoff (loaded in a frame, see `isEmbeddedRequest`) gets the embedded session
+ * cookie and the tenant's frame policy; it needs https when that cookie is `Secure`. A top-level
+ * `noChrome=true` handoff only renders without chrome.
  */
 export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies<User>, defaultReturnTo: string, embedding: EmbeddingPolicy): void {
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {

@@ -21,10 +21,18 @@ export function wantsNoChrome(request: RequestInfo): boolean {
   return /^(true|1)$/i.test(readParameter(request, 'noChrome') ?? '');
 }
 
+/** Fetch Metadata destinations of a document loaded inside another page: a frame, an `<embed>` or `<object>`. */
+const framedDestinations = new Set(['iframe', 'frame', 'embed', 'object']);
+
 /**
- * True when a handoff asks to be embedded: `noChrome=true` (the vendor's iframe parameter), or a
- * browser that says it is loading a frame (`Sec-Fetch-Dest: iframe`).
+ * True when a handoff is loaded inside another page, so its session needs the embedded cookie
+ * (third-party cookies are blocked or partitioned there) and a frame policy. A browser says
+ * what it loads (`Sec-Fetch-Dest`): `document` is a top-level navigation — `noChrome=true` then
+ * only drops the chrome (a mobile webview, a partner app's new tab) and the app's own cookie
+ * settings stay. A client that sends no `Sec-Fetch-Dest` and asks for `noChrome=true` is taken
+ * for a frame, as the vendor's iframe parameter intends.
  */
 export function isEmbeddedRequest(request: RequestInfo): boolean {
-  return wantsNoChrome(request) || request.headers['sec-fetch-dest'] === 'iframe';
+  const destination = request.headers['sec-fetch-dest'];
+  return typeof destination === 'string' ? framedDestinations.has(destination.toLowerCase()) : wantsNoChrome(request);
 }
