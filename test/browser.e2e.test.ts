@@ -23,7 +23,7 @@ describeBrowser('in Chromium with third-party cookies blocked', () => {
 
   beforeAll(async () => {
     const tls = await localhostCertificate();
-    servers = await startExampleServers(tls);
+    servers = await startExampleServers({ tls });
     browser = await launchChromium({ blockThirdPartyCookies: true });
     // A plain (unpartitioned) SameSite=None cookie, to show the browser really blocks them.
     cookieProbe = createHttpsServer(tls, (req, res) => {

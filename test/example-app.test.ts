@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisSettings } from '../example-app/redis.js';
 import { startExampleServers, type ExampleServers } from './support/example-servers.js';
+import { describeRedis, dumpKeys, redisUrl, uniquePrefix } from './support/redis.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
 let servers: ExampleServers;
@@ -10,13 +12,13 @@ beforeAll(async () => {
 afterAll(() => servers.close());
 
 /** Clicks a partner link and follows the handoff into the portal with a cookie-keeping client. */
-async function openPortalAs(path: string) {
-  const click = await request(servers.partner).get(path);
+async function openPortalAs(path: string, on = servers) {
+  const click = await request(on.partner).get(path);
   expect(click.status).toBe(302);
   const handoff = new URL(click.headers['location'] as string);
-  expect(handoff.origin).toBe(servers.portalOrigin);
+  expect(handoff.origin).toBe(on.portalOrigin);
   recordSecret(handoff.searchParams.get('authToken')!);
-  const browser = request.agent(servers.portal);
+  const browser = request.agent(on.portal);
   const landed = await browser.get(handoff.pathname + handoff.search);
   return { browser, landed, handoffPath: handoff.pathname + handoff.search };
 }
@@ -139,5 +141,32 @@ describe('example portal with the partner simulator', () => {
   it('logs audit lines without any token', () => {
     expect(servers.logLines.length).toBeGreaterThan(0);
     expect(leakedSecrets(servers.logLines.join('\n'))).toEqual([]);
+  });
+});
+
+describeRedis('example portal on Redis (REDIS_URL)', () => {
+  let shared: Awaited<ReturnType<typeof redisSettings>>;
+  let onRedis: ExampleServers;
+  let prefix: string;
+  beforeAll(async () => {
+    prefix = uniquePrefix();
+    shared = await redisSettings(redisUrl, prefix);
+    onRedis = await startExampleServers({ shared });
+  });
+  afterAll(async () => {
+    await onRedis?.close();
+    const keys = Object.keys(await dumpKeys(shared.client, prefix));
+    if (keys.length > 0) await shared.client.del(...keys);
+    await shared?.close();
+  });
+
+  it('keeps the browser session in Redis through connect-redis and the one-time token in the RedisStore', async () => {
+    const { browser, landed, handoffPath } = await openPortalAs('/go/alice?returnTo=/invoices/42', onRedis);
+    expect(landed.status).toBe(303);
+    expect((await browser.get('/invoices/42')).text).toContain('data-signed-in-as="alice@example.com"');
+    const keys = Object.keys(await dumpKeys(shared.client, prefix));
+    expect(keys.filter((key) => key.startsWith(`${prefix}sess:`))).toHaveLength(1);
+    expect(keys.filter((key) => key.startsWith(`${prefix}ledger:`))).toHaveLength(1);
+    expect((await request(onRedis.portal).get(handoffPath)).status).toBe(401);
   });
 });

@@ -38,8 +38,8 @@ export function launchChromium(options: { blockThirdPartyCookies?: boolean } = {
   });
 }
 
-/** Where screenshots go (git-ignored). */
-export const screenshotDir = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
+/** Where screenshots go (git-ignored), one folder per test project (vitest.config.ts). */
+export const screenshotDir = resolve(import.meta.dirname, '..', '..', 'test-results', 'screenshots', process.env['LWT_PROJECT'] ?? 'default');
 
 /** Saves a full-page screenshot named `name`.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 // The example app is plain JavaScript importing 'login-with-token' by name, as a user would.
 import { createPartner } from '../../example-app/partner.js';
 import { createPortal } from '../../example-app/portal.js';
+import type { redisSettings } from '../../example-app/redis.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 /** The example portal and partner simulator on ephemeral loopback ports. */
@@ -27,8 +28,14 @@ async function listen(server: Server, host: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** What `npm start` takes from its environment: a certificate for https, the Redis settings of `REDIS_URL`. */
+export interface ExampleServerOptions {
+  tls?: { key: string; cert: string };
+  shared?: Awaited<ReturnType<typeof redisSettings>>;
+}
+
 /** Starts both example apps the way `npm start` does, on random ports (https too, given a certificate). */
-export async function startExampleServers(tls?: { key: string; cert: string }): Promise<ExampleServers> {
+export async function startExampleServers({ tls, shared }: ExampleServerOptions = {}): Promise<ExampleServers> {
   const portalServer = createServer();
   const partnerServer = createServer();
   const secureServer = tls === undefined ? undefined : createHttpsServer(tls);
@@ -44,6 +51,7 @@ export async function startExampleServers(tls?: { key: string; cert: string }): 
     partnerOrigin,
     partnerApiKey,
     senderPublicKey,
+    ...(shared === undefined ? {} : { shared }),
     log: (line: string) => {
       logLines.push(line);
       captureText(line);

@@ -52,7 +52,7 @@ export async function dumpKeys(client: Redis, prefix: string): Promise<Record<st
         type === 'string' ? await client.get(key)
         : type === 'hash' ? await client.hgetall(key)
         : type === 'set' ? await client.smembers(key)
-        : type === 'zset' ? await client.zrange(key, 0, -1, 'WITHSCORES')
+        : type === 'zset' ? await client.zrange(key, '0', '-1', 'WITHSCORES')
         : type;
     }
   } while (cursor !== '0');

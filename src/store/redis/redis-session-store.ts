@@ -94,7 +94,7 @@ export class RedisSessionStore implements SessionStore {
 
   async listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]> {
     const userKey = this.#userKey(tenant, userId);
-    const members = await this.redis.run((client) => client.zrange(userKey, 0, -1));
+    const members = await this.redis.run((client) => client.zrange(userKey, '0', '-1'));
     const now = ms(this.now());
     // One script per session, all at once (each session key may live on another cluster slot).
     const parsed = members.map((entry) => entry.split('|') as [StoredSession['kind'], string, string]);
