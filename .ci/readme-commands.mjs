@@ -1,41 +1,64 @@
 // Runs the README's shell examples (every ```sh block) against `npm start`, as a reader would:
 // once with everything in memory, and once on Redis with a second instance beside it
 // (`REDIS_URL=… npm start`, `REDIS_URL=… PORTAL_PORT=3001 PARTNER_PORT=4001 npm start`). A block
-// fails when one of its commands does (bash -euo pipefail); the run is bounded and cleans up.
+// fails when one of its commands does (bash -euo pipefail) or when the portal answers one of its
+// requests with 5xx or not at all; on Redis, a session token from one instance must work on the
+// other. The run is bounded, stops what it started and deletes the demo's Redis keys.
 //
 //   node .ci/readme-commands.mjs [--redis-url redis://127.0.0.1:6379]
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 
 const { values } = parseArgs({ options: { 'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' } } });
+const redisUrl = values['redis-url'];
 const root = new URL('..', import.meta.url).pathname;
 const blocks = shellBlocks(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
 const startTimeoutMs = 60_000;
 const blockTimeoutMs = 30_000;
+const scratch = mkdtempSync(join(tmpdir(), 'lwt-readme-'));
+const statusFile = join(scratch, 'statuses');
+// Every curl of a block goes through this: the same output, and the status of each answer noted.
+const curlRecordingStatus = `curl() {
+  local body="${scratch}/body" status
+  status=$(command curl -o "$body" -w '%{http_code}' "$@") || { echo 000 >> "${statusFile}"; return 7; }
+  echo "$status" >> "${statusFile}"
+  cat "$body"
+}
+`;
 
 let failures = 0;
+const report = (ok, what, detail = '') => {
+  if (!ok) failures++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}${ok || !detail ? '' : `\n${detail}`}`);
+};
 for (const setup of [
   { name: 'npm start (in memory)', instances: [{}] },
-  { name: 'npm start on Redis, two instances', instances: [{ REDIS_URL: values['redis-url'] }, { REDIS_URL: values['redis-url'], PORTAL_PORT: '3001', PARTNER_PORT: '4001' }] },
+  { name: 'npm start on Redis, two instances', instances: [{ REDIS_URL: redisUrl }, { REDIS_URL: redisUrl, PORTAL_PORT: '3001', PARTNER_PORT: '4001' }] },
 ]) {
   const started = [];
   try {
     for (const env of setup.instances) started.push(await start(env));
     blocks.forEach((block, index) => {
-      const result = spawnSync('bash', ['-euo', 'pipefail', '-c', block], { cwd: root, encoding: 'utf8', timeout: blockTimeoutMs });
-      const ok = result.status === 0;
-      if (!ok) failures++;
-      console.log(`${ok ? 'ok  ' : 'FAIL'} ${setup.name}: README block ${index + 1} (${block.split('\n').find((line) => line && !line.startsWith('#'))?.slice(0, 60)}…)`);
-      if (!ok) console.log(`${result.stdout}\n${result.stderr}`);
+      rmSync(statusFile, { force: true });
+      const result = spawnSync('bash', ['-euo', 'pipefail', '-c', curlRecordingStatus + block], { cwd: root, encoding: 'utf8', timeout: blockTimeoutMs });
+      const statuses = readFileSync(statusFile, 'utf8').trim().split('\n');
+      const bad = statuses.filter((status) => status === '000' || Number(status) >= 500);
+      const title = block.split('\n').find((line) => line && !line.startsWith('#'))?.slice(0, 60);
+      report(result.status === 0 && bad.length === 0, `${setup.name}: README block ${index + 1}, ${statuses.length} requests (${title}…)`, `answers ${statuses.join(' ')}\n${result.stdout}\n${result.stderr}`);
     });
+    if (setup.instances.length > 1) report(await sharedBetweenInstances(), `${setup.name}: a session token from :3000 works on :3001`);
   } catch (error) {
-    failures++;
-    console.log(`FAIL ${setup.name}: ${error.message}`);
+    report(false, `${setup.name}: ${error.message}`);
   } finally {
     for (const child of started) process.kill(-child.pid, 'SIGTERM');
   }
 }
+await deleteDemoKeys();
+rmSync(scratch, { recursive: true, force: true });
 console.log(`${blocks.length} README blocks, ${failures} failed`);
 process.exit(failures > 0 ? 1 : 0);
 
@@ -50,7 +73,7 @@ function shellBlocks(markdown) {
   return found;
 }
 
-/** `npm start` with `env`, resolved once it prints the partner's address. */
+/** `npm start` with `env`, resolved once it has printed where it keeps its state. */
 function start(env) {
   const child = spawn('npm', ['start'], { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -74,4 +97,28 @@ function start(env) {
     child.stderr.on('data', read);
     child.once('exit', (code) => fail(new Error(`npm start exited (${code}):\n${output}`)));
   });
+}
+
+async function sharedBetweenInstances() {
+  const issued = await fetch('http://localhost:3000/authentication/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'alice', password: 'alice-password', organisation: 'DEMO' }),
+  });
+  const { data } = await issued.json();
+  const me = await fetch('http://localhost:3001/api/me', { headers: { authorization: `Bearer ${data.token}` } });
+  return me.status === 200 && (await me.json()).email === 'alice@example.com';
+}
+
+/** The keys `npm start` wrote under its prefix (example-app/redis.js). */
+async function deleteDemoKeys() {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', 'example-portal:*', 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await client.del(...keys);
+  } while (cursor !== '0');
+  client.disconnect();
 }

@@ -67,11 +67,14 @@ export interface LogonOptions<User> {
    * @default any
    */
   clientIds?: string[];
-  /** Refuse LogonWithToken requests that send no `clientId` (10089). @default false */
+  /**
+   * Refuse LogonWithToken requests that send no `clientId` (10089). Set it with `clientIds` to
+   * make the list bind every request. @default false
+   */
   requireClientId?: boolean;
   /** Addresses or CIDR blocks a user may log on from (10222 otherwise); undefined allows any. */
   allowedIps?: (user: User, context: LogonContext) => readonly string[] | undefined;
-  /** Licence check: refuse (10056/10057) or set the licence flags. @default concurrent licence */
+  /** Licence check: refuse (10056, 10057, 10100, 10285; see `LicenceRefusal`) or set the licence flags. @default concurrent licence */
   licence?: (user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>;
   /** Second factor: sets `IsVerificationCodeNeeded` and `PossibleTwoWayAuthenticationType`. @default 'None' */
   twoStepVerification?: (user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>;

@@ -28,6 +28,13 @@ function appWithOwnRoute(validate: (token: string) => unknown, options: Partial<
   app.get('/sso-with-messages', auth.authenticate(authTokenStrategyName, { failureRedirect: '/failed', failureMessage: true }), (_req, res) => {
     res.end();
   });
+  app.get('/sso-with-callback', (req, res, next) => {
+    auth.authenticate(authTokenStrategyName, (error: unknown, user: unknown) => {
+      if (error) return next(error);
+      if (user) throw new Error('the app’s callback failed');
+      res.status(401).end();
+    })(req, res, next);
+  });
   app.get('/failed', (req, res) => {
     res.json({ messages: (req.session as unknown as { messages?: string[] }).messages ?? [] });
   });
@@ -71,6 +78,12 @@ describe('authTokenStrategy', () => {
       expect(failed.status).toBe(302);
       expect((await agent.get('/failed')).body.messages).toEqual(['User is deactivated.']);
     });
+  });
+
+  it('hands what the app’s own callback throws to it as the error, instead of leaving the request hanging', async () => {
+    const app = appWithOwnRoute(() => ({ ContactId: 1001 }));
+    const res = await request(app).get('/sso-with-callback').query({ authToken: newToken() }).timeout(5_000);
+    expect(res.status).toBe(500);
   });
 
   it('hands a validator outage to the error handler as 503', async () => {

@@ -171,8 +171,8 @@ describe('embedded handoff (iframe)', () => {
     expect(res.headers['content-security-policy']).toBe(`frame-ancestors ${partnerOrigin}`);
   });
 
-  it('recognises Sec-Fetch-Dest: frame, embed and object as frames (so over http they are refused)', async () => {
-    for (const destination of ['frame', 'embed', 'object', 'IFRAME']) {
+  it('recognises Sec-Fetch-Dest: frame, fencedframe, embed and object as frames (so over http they are refused)', async () => {
+    for (const destination of ['frame', 'fencedframe', 'embed', 'object', 'IFRAME']) {
       const res = await request(portal.app).get('/authentication/login').set('sec-fetch-dest', destination).query({ authToken: newToken() });
       expect(res.status, destination).toBe(400);
     }
@@ -339,6 +339,8 @@ describe('single use', () => {
   });
 
   it('of 20 concurrent requests with one token exactly one signs in', async () => {
+    // A deadline far above the partner's 50 ms: on a loaded machine the one winner must not time out.
+    portal = createTestPortal({ commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}', timeoutMs: 10_000 } } });
     const token = tokenFor({ ContactId: 1001 });
     partner.behave((_r, res) => void setTimeout(() => json(res, 200, { ContactId: 1001 }), 50));
     const results = await Promise.all(

@@ -447,6 +447,12 @@ describe('POST /Authentication/LogonWithToken', () => {
         expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo).toMatchObject({ Absent: false, AbsenceDateEnd: '' });
         createPortal({}, { absence: () => ({ end: new Date(clock - 1) }) });
         expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo.Absent).toBe(false);
+        createPortal({}, { absence: () => ({ start: clock - 1000, end: clock + 1000, deputyUserId: '' }) });
+        expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo).toMatchObject({
+          AbsenceDateStart: new Date(clock - 1000).toISOString(),
+          Absent: true,
+          DeputyRepresentativeUserId: null,
+        });
         createPortal({}, { absence: () => ({ absent: true, deputyUserId: null }) });
         expect((await logon({ token: await jwt(), tokenType: profileId })).body.LogonWithToken.AbsenceInfo).toEqual({
           AbsenceDateStart: '',

@@ -29,7 +29,7 @@ export function useEmbeddedCookie(req: Request, policy: EmbeddingPolicy): void {
 }
 
 /**
- * Per request: `res.locals.noChrome` from the session (true after an embedded handoff), and for
+ * Per request: `res.locals.noChrome` from the session (true after a `noChrome=true` handoff), and for
  * embedded sessions the tenant's `frame-ancestors` policy, so only listed partner origins can
  * frame the signed-in portal. Other pages keep the app's defaults. The router installs it for the
  * routes it sees; mount it with `app.use` when the router sits under a prefix.

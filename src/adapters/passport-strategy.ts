@@ -9,7 +9,7 @@ export interface PassportStrategy {
   authenticate(req: unknown, options?: unknown): void;
 }
 
-/** What Passport gives a strategy for one request (passport-http-bearer's contract). */
+/** What Passport gives a strategy for one request (Passport's strategy contract). */
 export interface StrategyActions {
   success(user: unknown, info?: unknown): void;
   /**
@@ -24,16 +24,34 @@ export interface StrategyActions {
  * A Passport strategy named `name` that decides each request with `check`. Passport needs no
  * base class: it reads `name` and calls `authenticate` on a per-request copy of the strategy
  * that carries the actions. (passport-custom, which the strategies used before, can only `fail`
- * with a challenge *or* a status, never both.) A throw becomes `error`.
+ * with a challenge *or* a status, never both.)
+ *
+ * What throws — `check`, or the app's code that Passport runs inside an action, such as a
+ * custom callback — goes to `error` once, as Express does with a handler that throws, rather
+ * than leaving the request hanging on a rejected promise.
  */
 export function passportStrategy(name: string, check: (req: Request, actions: StrategyActions) => void): PassportStrategy {
   return {
     name,
     authenticate(this: StrategyActions, req: unknown) {
+      const passport = this;
+      let erred = false;
+      const guarded =
+        <A extends unknown[]>(action: (...args: A) => void) =>
+        (...args: A) => {
+          try {
+            action.apply(passport, args);
+          } catch (error) {
+            if (erred) throw error;
+            erred = true;
+            passport.error(error);
+          }
+        };
+      const actions: StrategyActions = { success: guarded(passport.success), fail: guarded(passport.fail), error: guarded(passport.error) };
       try {
-        check(req as Request, this);
+        check(req as Request, actions);
       } catch (error) {
-        this.error(error);
+        actions.error(error);
       }
     },
   };

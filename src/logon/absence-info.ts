@@ -25,13 +25,14 @@ export function toAbsenceInfo(decision: AbsenceDecision | null | undefined, now:
     AbsenceDateEnd: end === undefined ? '' : new Date(end).toISOString(),
     AbsenceDateStart: start === undefined ? '' : new Date(start).toISOString(),
     Absent: decision.absent ?? (bounded && (start ?? -Infinity) <= now && now <= (end ?? Infinity)),
-    DeputyRepresentativeUserId: decision.deputyUserId === null || decision.deputyUserId === undefined ? null : String(decision.deputyUserId),
+    DeputyRepresentativeUserId: decision.deputyUserId === null || decision.deputyUserId === undefined || decision.deputyUserId === '' ? null : String(decision.deputyUserId),
   };
 }
 
-function timeOf(value: Date | string | null | undefined, field: string): number | undefined {
+function timeOf(value: Date | string | number | null | undefined, field: string): number | undefined {
   if (value === null || value === undefined || value === '') return undefined;
-  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(time)) throw new LoginError('store_unavailable', { reason: `logon.absence returned an invalid ${field} date` });
+  const time = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : Number.NaN;
+  // new Date() of a finite time outside ±8.64e15 ms is invalid too.
+  if (!Number.isFinite(time) || Number.isNaN(new Date(time).getTime())) throw new LoginError('store_unavailable', { reason: `logon.absence returned an invalid ${field} date` });
   return time;
 }

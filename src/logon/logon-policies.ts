@@ -22,13 +22,14 @@ export type LicenceDecision =
     };
 
 /**
- * A user's absence, for the answer's `AbsenceInfo`. Dates are `Date`s or ISO 8601 strings.
+ * A user's absence, for the answer's `AbsenceInfo`. Dates are `Date`s, ISO 8601 strings or
+ * milliseconds since the epoch.
  */
 export interface AbsenceDecision {
   /** When the absence begins. */
-  readonly start?: Date | string | null;
+  readonly start?: Date | string | number | null;
   /** When it ends. */
-  readonly end?: Date | string | null;
+  readonly end?: Date | string | number | null;
   /** Whether the user is absent now. @default now is between `start` and `end` (an open end counts) */
   readonly absent?: boolean;
   /** The user id of the deputy who represents the user meanwhile. */

@@ -77,9 +77,9 @@ export interface LogonDependencies<User> {
 /**
  * `Authentication/LogonWithToken`: picks the tenant (10038) and checks the client id (10089),
  * verifies the token with its token type (10060 when unknown), resolves the user (10006,
- * deactivated), applies the IP allow-list (10222), the licence hook (10056/10057) and the
- * maximum-sessions rule (10055), then opens a connection with a sliding idle timeout and a JWT
- * bound to it. Single-use token types are marked used only when all of that succeeded.
+ * deactivated), applies the IP allow-list (10222), the licence hook (10056, 10057, 10100, 10285)
+ * and the maximum-sessions rule (10055), asks the absence hook, then opens a connection with a
+ * sliding idle timeout and a JWT bound to it. Single-use token types are marked used only when all of that succeeded.
  */
 export async function logonWithToken<User>(deps: LogonDependencies<User>, request: RequestInfo): Promise<LogonResultContract> {
   const audit = new AttemptAudit(deps, 'logon-with-token', request);
@@ -141,9 +141,10 @@ async function openConnection<User>(
     if (!licence.allowed) throw licenceRefused(licence);
     await refuseWhenFull(deps, tenant, userId);
     const twoStep = (await policies.twoStep?.(user, context)) ?? { type: 'None' };
-    const absence = toAbsenceInfo(await policies.absence?.(user, context), deps.now());
+    const absenceDecision = await policies.absence?.(user, context);
 
     const now = deps.now();
+    const absence = toAbsenceInfo(absenceDecision, now);
     const connectionId = randomUUID();
     connection = connectionKey(connectionId);
     const expiresAt = now + policies.maxAgeSeconds * 1000;
