@@ -15,13 +15,13 @@ export const authTokenStrategyName = 'login-with-token';
  * is marked used just before that.
  */
 export function createAuthTokenStrategy<User>(deps: HandoffDependencies<User>): PassportStrategy {
-  return passportStrategy(authTokenStrategyName, (req, actions) => {
+  return passportStrategy(authTokenStrategyName, (req, actions) =>
     redeemAuthToken(deps, toRequestInfo(req), noSession as SessionControl<User>).then(
       (result) => actions.success(result.user),
       (error: unknown) => {
         if (isLoginError(error) && !error.retryable) actions.fail({ code: error.code, number: error.number, message: error.message }, error.status);
         else actions.error(error);
       },
-    );
-  });
+    ),
+  );
 }

@@ -21,7 +21,7 @@ export function createBearerStrategy<User>(deps: BearerDependencies<User>): Pass
       actions.success(outcome.user, outcome.info);
       return;
     }
-    outcome.then(
+    return outcome.then(
       (result) => actions.success(result.user, result.info),
       (error: unknown) => {
         if (!isLoginError(error) || (error.status !== 400 && error.status !== 401)) actions.error(error);

@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { isPromise } from '../async/maybe-promise.js';
 
 /**
  * The shape Passport expects of a strategy (`passport.use(strategy)`), declared here so the
@@ -26,32 +27,20 @@ export interface StrategyActions {
  * that carries the actions. (passport-custom, which the strategies used before, can only `fail`
  * with a challenge *or* a status, never both.)
  *
- * What throws — `check`, or the app's code that Passport runs inside an action, such as a
- * custom callback — goes to `error` once, as Express does with a handler that throws, rather
- * than leaving the request hanging on a rejected promise.
+ * `check` decides synchronously or returns the promise whose callbacks decide. What throws —
+ * `check`, or the app's code that Passport runs inside an action, such as a custom callback —
+ * goes to `error`, as Express does with a handler that throws, rather than leaving the request
+ * hanging on a rejected promise.
  */
-export function passportStrategy(name: string, check: (req: Request, actions: StrategyActions) => void): PassportStrategy {
+export function passportStrategy(name: string, check: (req: Request, actions: StrategyActions) => void | Promise<void>): PassportStrategy {
   return {
     name,
     authenticate(this: StrategyActions, req: unknown) {
-      const passport = this;
-      let erred = false;
-      const guarded =
-        <A extends unknown[]>(action: (...args: A) => void) =>
-        (...args: A) => {
-          try {
-            action.apply(passport, args);
-          } catch (error) {
-            if (erred) throw error;
-            erred = true;
-            passport.error(error);
-          }
-        };
-      const actions: StrategyActions = { success: guarded(passport.success), fail: guarded(passport.fail), error: guarded(passport.error) };
       try {
-        check(req as Request, actions);
+        const decided = check(req as Request, this);
+        if (isPromise(decided)) decided.catch((error: unknown) => this.error(error));
       } catch (error) {
-        actions.error(error);
+        this.error(error);
       }
     },
   };
