@@ -25,3 +25,37 @@ describe('MemoryRateLimitStore', () => {
     expect((await store.add('victim-lock', 0, 60_000)).count).toBe(10);
   });
 });
+
+describe('MemoryRateLimitStore when full', () => {
+  it('never evicts a counter at its limit while others are below theirs', async () => {
+    // The attack: push the victim's lockout out by filling the store with names tried twice.
+    const store = new MemoryRateLimitStore({ now: () => 0, maxEntries: 100 });
+    for (let i = 0; i < 10; i++) await store.add('victim-total', 1, 60_000, 10);
+    for (let i = 0; i < 5_000; i++) {
+      await store.add(`spray-${i}`, 1, 60_000, 10);
+      await store.add(`spray-${i}`, 1, 60_000, 10);
+    }
+    expect((await store.add('victim-total', 0, 60_000, 10)).count).toBe(10);
+    expect(store.size).toBeLessThanOrEqual(100);
+  });
+
+  it('keeps a refunded counter below its limit evictable again', async () => {
+    const store = new MemoryRateLimitStore({ now: () => 0, maxEntries: 2 });
+    await store.add('a', 2, 60_000, 2);
+    await store.add('a', -1, 60_000, 2);
+    await store.add('b', 2, 60_000, 2);
+    await store.add('c', 1, 60_000, 2);
+    expect((await store.add('b', 0, 60_000, 2)).count).toBe(2);
+    expect((await store.add('a', 0, 60_000, 2)).count).toBe(0);
+  });
+
+  it('drops the oldest locking counter only when every counter is at its limit', async () => {
+    const store = new MemoryRateLimitStore({ now: () => 0, maxEntries: 2 });
+    await store.add('first', 3, 60_000, 3);
+    await store.add('second', 3, 60_000, 3);
+    await store.add('third', 3, 60_000, 3);
+    expect((await store.add('first', 0, 60_000, 3)).count).toBe(0);
+    expect((await store.add('second', 0, 60_000, 3)).count).toBe(3);
+    expect(store.size).toBe(2);
+  });
+});

@@ -41,24 +41,24 @@ export class BruteForceGuard {
    * checks where only failures count and a burst may overshoot by its concurrency (the handoff).
    */
   async assertAllowed(keys: readonly GuardedKey[]): Promise<void> {
-    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 0, this.#windowMs)));
+    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 0, this.#windowMs, guarded.limit)));
     const resetAt = Math.max(0, ...counters.map((counter, index) => (counter.count >= keys[index]!.limit ? counter.resetAt : 0)));
     if (resetAt > 0) throw this.#limited(resetAt);
   }
 
   /** Counts one failure against each key. */
   async recordFailure(keys: readonly GuardedKey[]): Promise<void> {
-    await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs)));
+    await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
   }
 
   /** Counts one attempt against each key; throws `rate_limited` when any is over its limit. */
   async attempt(keys: readonly GuardedKey[]): Promise<GuardedAttempt> {
-    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs)));
+    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
     let resetAt = 0;
     counters.forEach((counter, index) => {
       if (counter.count > keys[index]!.limit) resetAt = Math.max(resetAt, counter.resetAt);
     });
-    const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs);
+    const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs, guarded.limit);
     if (resetAt > 0) {
       // A refused attempt was never judged: it may not count against the other keys (or one
       // network's lockout would spill into the name's total and lock its owner out everywhere).

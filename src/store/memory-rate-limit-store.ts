@@ -1,16 +1,26 @@
 import type { Clock } from './clock.js';
 import type { RateCounter, RateLimitStore } from './rate-limit-store.js';
 
-/** How many of the oldest counters are looked at for one worth dropping when the store is full. */
+/** How many of the oldest open counters are looked at for a single-hit one when the store is full. */
 const evictionScan = 64;
 
+interface Counter {
+  count: number;
+  resetAt: number;
+  limit: number;
+}
+
 /**
- * In-process {@link RateLimitStore}: fixed windows, at most `maxEntries` keys. When full, the
- * oldest counter with a single hit is dropped first, so spraying new names cannot push out the
- * counters that lock an attacker out.
+ * In-process {@link RateLimitStore}: fixed windows, at most `maxEntries` keys. When full, a
+ * counter still below its limit makes room — the oldest single-hit one among the first few,
+ * else the oldest — so spraying new names can never push out a counter that locks somebody
+ * out. Only when every counter is at its limit does the oldest of those go.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
-  readonly #counters = new Map<string, { count: number; resetAt: number }>();
+  /** Counters below their limit, oldest first. */
+  readonly #open = new Map<string, Counter>();
+  /** Counters at or over their limit, oldest first. */
+  readonly #locking = new Map<string, Counter>();
   readonly #now: Clock;
   readonly #maxEntries: number;
 
@@ -19,45 +29,61 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.#maxEntries = options.maxEntries;
   }
 
-  async add(key: string, delta: number, windowMs: number): Promise<RateCounter> {
+  /** Number of counters held, closed windows included. */
+  get size(): number {
+    return this.#open.size + this.#locking.size;
+  }
+
+  async add(key: string, delta: number, windowMs: number, limit = Infinity): Promise<RateCounter> {
     const now = this.#now();
-    let counter = this.#counters.get(key);
+    let counter = this.#open.get(key) ?? this.#locking.get(key);
     if (counter !== undefined && counter.resetAt <= now) {
-      this.#counters.delete(key);
+      this.#delete(key);
       counter = undefined;
     }
     if (counter === undefined) {
       if (delta <= 0) return { count: 0, resetAt: now };
       this.#makeRoom(now);
-      counter = { count: 0, resetAt: now + windowMs };
-      this.#counters.set(key, counter);
+      counter = { count: 0, resetAt: now + windowMs, limit };
     }
     counter.count = Math.max(0, counter.count + delta);
-    return { ...counter };
+    counter.limit = limit;
+    this.#file(key, counter);
+    return { count: counter.count, resetAt: counter.resetAt };
   }
 
   async reset(key: string): Promise<void> {
-    this.#counters.delete(key);
+    this.#delete(key);
   }
 
   /** Drops every closed window now. */
   sweep(): void {
     const now = this.#now();
-    for (const [key, counter] of this.#counters) if (counter.resetAt <= now) this.#counters.delete(key);
+    for (const map of [this.#open, this.#locking]) for (const [key, counter] of map) if (counter.resetAt <= now) map.delete(key);
+  }
+
+  /** Keeps `counter` in the map its count belongs to. */
+  #file(key: string, counter: Counter): void {
+    const locking = counter.count >= counter.limit;
+    const [home, other] = locking ? [this.#locking, this.#open] : [this.#open, this.#locking];
+    if (other.delete(key) || !home.has(key)) home.set(key, counter);
+  }
+
+  #delete(key: string): void {
+    if (!this.#open.delete(key)) this.#locking.delete(key);
   }
 
   #makeRoom(now: number): void {
-    if (this.#counters.size < this.#maxEntries) return;
+    if (this.size < this.#maxEntries) return;
     let scanned = 0;
-    let oldest: string | undefined;
-    for (const [key, counter] of this.#counters) {
-      oldest ??= key;
+    for (const [key, counter] of this.#open) {
       if (counter.resetAt <= now || counter.count <= 1) {
-        this.#counters.delete(key);
+        this.#open.delete(key);
         return;
       }
       if (++scanned >= evictionScan) break;
     }
-    if (oldest !== undefined) this.#counters.delete(oldest);
+    const oldest = this.#open.keys().next().value ?? this.#locking.keys().next().value;
+    if (oldest !== undefined) this.#delete(oldest);
   }
 }

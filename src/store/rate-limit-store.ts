@@ -10,8 +10,10 @@ export interface RateLimitStore {
   /**
    * Adds `delta` to `key` in its current window and returns the result. A positive delta opens a
    * window of `windowMs` when none is open; a negative one never goes below zero or opens one.
+   * `limit` is the key's limit: a store that drops counters to stay bounded must keep those at
+   * their limit while any other can go (a shared store may ignore it).
    */
-  add(key: string, delta: number, windowMs: number): Promise<RateCounter>;
+  add(key: string, delta: number, windowMs: number, limit: number): Promise<RateCounter>;
   /** Clears `key`. */
   reset(key: string): Promise<void>;
 }

@@ -147,23 +147,23 @@ export function describeStoreContract(name: string, create: (now: () => number) 
 
     describe('rate limits', () => {
       it('counts in a window, refunds to no lower than zero, and starts over', async () => {
-        expect(await store.rateLimits.add('k', 1, 1000)).toEqual({ count: 1, resetAt: clock + 1000 });
-        expect((await store.rateLimits.add('k', 1, 1000)).count).toBe(2);
-        expect((await store.rateLimits.add('k', -1, 1000)).count).toBe(1);
-        expect((await store.rateLimits.add('k', -5, 1000)).count).toBe(0);
+        expect(await store.rateLimits.add('k', 1, 1000, 100)).toEqual({ count: 1, resetAt: clock + 1000 });
+        expect((await store.rateLimits.add('k', 1, 1000, 100)).count).toBe(2);
+        expect((await store.rateLimits.add('k', -1, 1000, 100)).count).toBe(1);
+        expect((await store.rateLimits.add('k', -5, 1000, 100)).count).toBe(0);
         clock += 1000;
-        expect((await store.rateLimits.add('k', -1, 1000)).count).toBe(0);
-        expect(await store.rateLimits.add('k', 1, 1000)).toEqual({ count: 1, resetAt: clock + 1000 });
+        expect((await store.rateLimits.add('k', -1, 1000, 100)).count).toBe(0);
+        expect(await store.rateLimits.add('k', 1, 1000, 100)).toEqual({ count: 1, resetAt: clock + 1000 });
       });
 
       it('resets a counter', async () => {
-        await store.rateLimits.add('k', 3, 1000);
+        await store.rateLimits.add('k', 3, 1000, 100);
         await store.rateLimits.reset('k');
-        expect((await store.rateLimits.add('k', 1, 1000)).count).toBe(1);
+        expect((await store.rateLimits.add('k', 1, 1000, 100)).count).toBe(1);
       });
 
       it('hands out distinct counts to 50 concurrent attempts', async () => {
-        const counts = await Promise.all(Array.from({ length: 50 }, () => store.rateLimits.add('hot', 1, 60_000)));
+        const counts = await Promise.all(Array.from({ length: 50 }, () => store.rateLimits.add('hot', 1, 60_000, 100)));
         expect(new Set(counts.map((counter) => counter.count)).size).toBe(50);
       });
     });
