@@ -13,6 +13,7 @@ import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
 import type { CredentialDependencies } from './credentials/issue-session-token.js';
 import type { EmbeddingPolicy } from './embedding/frame-ancestors.js';
+import { createPartnerDispatcher } from './destination/partner-dispatcher.js';
 import { createDefaultExecutor } from './executor/default-executor.js';
 import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
@@ -86,7 +87,9 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   const now = parsed.now ?? systemClock;
   const ownStore = parsed.store === undefined ? new MemoryStore({ now }) : undefined;
   const store = parsed.store ?? ownStore!;
-  const ownExecutor = parsed.executor === undefined ? createDefaultExecutor(parsed.http) : undefined;
+  // One guarded pool for every outgoing call: partner commands and JWKS documents alike.
+  const partner = createPartnerDispatcher(parsed.http);
+  const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
   const executor = parsed.executor ?? ownExecutor!;
   const tenants = new TenantResolver(Object.keys(parsed.tenants), parsed.resolveTenant);
   const commands = new CommandRegistry({
@@ -109,7 +112,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     tenants.names,
     logonOptions.tokenTypes,
     Object.fromEntries(Object.entries(parsed.tenants).map(([tenant, settings]) => [tenant, settings.tokenTypes])),
-    { apiTokens: store.apiTokens, now },
+    { apiTokens: store.apiTokens, now, dispatcher: partner.dispatcher },
   );
 
   const handoff: HandoffDependencies<User> = {
@@ -217,6 +220,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     tenants: tenants.names,
     async close() {
       await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);
+      await partner.close();
     },
   };
 }

@@ -9,6 +9,8 @@ import type { HttpExecutorOptions } from './executor/http-executor.js';
 import { addressMatcher } from './destination/address-ranges.js';
 import { allowedHostSchema } from './config/allowed-hosts.js';
 import { commandProblems } from './config/command-checks.js';
+import { jwksHostProblems } from './config/jwks-hosts.js';
+import { sharedSenderKeyProblems } from './config/shared-sender-keys.js';
 import { frameAncestorPattern } from './embedding/frame-ancestors.js';
 import { safeReturnTo } from './handoff/safe-return-to.js';
 import type { Identity } from './identity/identity.js';
@@ -227,6 +229,13 @@ const optionsSchema = z
         ctx.addIssue({ code: 'custom', path: [...path, ...problem.path], message: problem.message });
       }
     };
+    const addAll = (problems: readonly { path: readonly (string | number)[]; message: string }[], prefix: (string | number)[] = []) => {
+      for (const problem of problems) ctx.addIssue({ code: 'custom', path: [...prefix, ...problem.path], message: problem.message });
+    };
+    const tenantTokenTypes = Object.fromEntries(Object.entries(options.tenants).map(([tenant, settings]) => [tenant, settings.tokenTypes]));
+    addAll(sharedSenderKeyProblems(options.logon.tokenTypes, tenantTokenTypes, Object.keys(options.tenants)));
+    addAll(jwksHostProblems(options.logon.tokenTypes, options.http.allowedHosts), ['logon', 'tokenTypes']);
+    for (const [tenant, types] of Object.entries(tenantTokenTypes)) addAll(jwksHostProblems(types, options.http.allowedHosts), ['tenants', tenant, 'tokenTypes']);
     for (const [command, definition] of Object.entries(options.commands)) check(definition, ['commands', command]);
     for (const [tenant, settings] of Object.entries(options.tenants)) {
       for (const [command, definition] of Object.entries(settings.commands)) check(definition, ['tenants', tenant, 'commands', command]);

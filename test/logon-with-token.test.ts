@@ -600,7 +600,7 @@ describe('LogonWithToken hardening', () => {
 
   it('treats a re-spelt signature, ECDSA’s n−s twin and another tenant as a replay', async () => {
     createPortal({ tenants: { A: { tokenTypes: { InfoShareToken: senderType() } }, B: { tokenTypes: { InfoShareToken: senderType() } } }, resolveTenant: () => 'A' }, { tokenTypes: {} });
-    const token = recordSecret(await signSenderToken({ privateKey: otherSender.privateKey, contactId: '1001', now: clock }));
+    const token = recordSecret(await signSenderToken({ privateKey: otherSender.privateKey, contactId: '1001', now: clock, audience: 'A' }));
     expect((await logon({ tenantName: 'A', token, tokenType: 'InfoShareToken' })).status).toBe(200);
     expect((await logon({ tenantName: 'B', token, tokenType: 'InfoShareToken' })).body.error?.number).toBe(10376);
     const [head, payload, signature] = token.split('.') as [string, string, string];

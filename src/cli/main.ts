@@ -6,9 +6,11 @@ import { asymmetricAlgorithms, type AsymmetricAlgorithm } from '../config/token-
 import { signSenderToken } from '../logon/sign-sender-token.js';
 
 const usage = `Usage: login-with-token sign-token --key <private-key.pem> (--contact-id <id> | --contact-email <email>)
-                                  [--lifetime <seconds>] [--alg <${asymmetricAlgorithms.join('|')}>] [--version <ver>]
+                                  [--audience <tenant>] [--lifetime <seconds>] [--alg <${asymmetricAlgorithms.join('|')}>] [--version <ver>]
 
-Prints a signed sender token (compact JWS) for LogonWithToken to standard output.`;
+Prints a signed sender token (compact JWS) for LogonWithToken to standard output.
+--audience names the tenant the token is for (its aud claim); portals whose sender key serves
+more than one tenant require it.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -22,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
       key: { type: 'string' },
       'contact-id': { type: 'string' },
       'contact-email': { type: 'string' },
+      audience: { type: 'string' },
       lifetime: { type: 'string' },
       alg: { type: 'string' },
       version: { type: 'string' },
@@ -51,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     ...(values.alg === undefined ? {} : { algorithm: values.alg as AsymmetricAlgorithm }),
     ...(values['contact-id'] === undefined ? {} : { contactId: values['contact-id'] }),
     ...(values['contact-email'] === undefined ? {} : { contactEmail: values['contact-email'] }),
+    ...(values.audience === undefined ? {} : { audience: values.audience }),
     ...(lifetime === undefined ? {} : { lifetimeSeconds: lifetime }),
     ...(values.version === undefined ? {} : { version: values.version }),
   });

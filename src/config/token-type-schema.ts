@@ -29,6 +29,16 @@ export interface SignedSenderTokenTypeDefinition {
   maxLifetimeSeconds?: number;
   /** Where the contact sits in the payload. @default ContactId / ContactEmail */
   identity?: IdentityFieldPaths;
+  /**
+   * Whether a token must name its tenant in `aud` (the tenant name, or an array containing it).
+   * A token that has `aud` must always name the tenant it is presented to; this decides whether
+   * a token without `aud` is refused. `false` is a configuration error when the keys serve more
+   * than one tenant (a type in `logon.tokenTypes` with several tenants, or keys that another
+   * tenant's signed-sender type trusts too): a token for one tenant would sign in at the others.
+   * @default true when the keys serve more than one tenant, false otherwise
+   * @example `requireAudience: true` — every partner sends `aud: 'tenant-a'`
+   */
+  requireAudience?: boolean;
 }
 
 /** External JWTs, e.g. from an OpenID Connect provider; the token type is the profile id. */
@@ -42,12 +52,28 @@ export interface JwtProfileDefinition {
   jwksUrl?: string;
   /** Least time between two JWKS fetches (unknown `kid`s, refreshes, retries after a failure), at least 1000. @default 30000 */
   jwksCooldownMs?: number;
+  /**
+   * Deadline for one JWKS fetch (connect, headers and body), 100 to 60000. The fetch goes
+   * through the partner connection pool, under `http.allowPrivateAddresses` and `http.lookup`.
+   * @default 5000
+   */
+  jwksTimeoutMs?: number;
+  /** Age after which the JWKS is fetched again (the old keys stay in use while that fails), from `jwksCooldownMs` up to 86400000 (24 h). @default 600000 */
+  jwksMaxAgeMs?: number;
   /** Static public keys (PEM or JWK), instead of or besides `jwksUrl`. */
   keys?: (string | Record<string, unknown>)[];
   /** Accepted algorithms. @default ['RS256'] */
   algorithms?: AsymmetricAlgorithm[];
   /** Leeway for `exp`, `nbf` and `iat`, at most 60. @default 30 */
   clockToleranceSeconds?: number;
+  /**
+   * Oldest token accepted and longest lifetime: `iat` is required and may be at most this many
+   * seconds ago (plus `clockToleranceSeconds`), and `exp - iat` may not exceed it. From 1 to
+   * 2592000 (30 days). An `iat` in the future (beyond the tolerance) is always refused.
+   * @default 86400
+   * @example `maxTokenAgeSeconds: 3600` for an identity provider that issues one-hour tokens
+   */
+  maxTokenAgeSeconds?: number;
   /** The claim naming the user. @default 'upn' */
   userClaim?: string;
   /** Whether that claim holds an e-mail address or a contact id. @default 'email' */
@@ -86,6 +112,8 @@ export const tokenTypeSchema = z.discriminatedUnion('kind', [
     version: z.string().min(1).default('1.0'),
     maxLifetimeSeconds: z.number().int().positive().max(86_400).default(300),
     identity: identityPathsSchema,
+    // No default here: it depends on how many tenants the keys serve (see shared-sender-keys.ts).
+    requireAudience: z.boolean().optional(),
   }),
   z
     .strictObject({
@@ -97,15 +125,23 @@ export const tokenTypeSchema = z.discriminatedUnion('kind', [
         .refine((url) => url.startsWith('https:') || loopback.test(new URL(url).hostname), 'must use https (http only for loopback)')
         .optional(),
       jwksCooldownMs: z.number().int().min(1000).max(600_000).default(30_000),
+      jwksTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+      jwksMaxAgeMs: z.number().int().min(1000).max(86_400_000).default(600_000),
       keys: z.array(keySchema).optional(),
       algorithms: algorithmsSchema(['RS256']),
       clockToleranceSeconds: z.number().int().min(0).max(60).default(30),
+      maxTokenAgeSeconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
       userClaim: z.string().min(1).default('upn'),
       userClaimIs: z.enum(['email', 'contactId']).default('email'),
     })
     .refine((profile) => profile.jwksUrl !== undefined || (profile.keys?.length ?? 0) > 0, {
       message: 'needs jwksUrl or keys',
       path: ['jwksUrl'],
+    })
+    // Refreshing more often than the cool-down allows would never happen.
+    .refine((profile) => profile.jwksMaxAgeMs >= profile.jwksCooldownMs, {
+      message: 'must not be shorter than jwksCooldownMs',
+      path: ['jwksMaxAgeMs'],
     }),
 ]);
 

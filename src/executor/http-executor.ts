@@ -1,6 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
-import { addressMatcher } from '../destination/address-ranges.js';
-import { createGuardedConnector, type Lookup } from '../destination/guarded-connector.js';
+import type { Dispatcher } from 'undici';
+import { createPartnerDispatcher, type PartnerDispatcherOptions } from '../destination/partner-dispatcher.js';
 import { isLoginError } from '../errors/login-error.js';
 import type { CompiledHttpCommand } from '../config/command-schema.js';
 import type { Placeholders } from '../template/placeholders.js';
@@ -9,28 +8,18 @@ import { readJsonAnswer } from './read-json-answer.js';
 import { describeFault } from '../errors/describe-fault.js';
 import { deadline, parseRetryAfter, validatorUnavailable } from './unavailable.js';
 
-/** Options of {@link createHttpExecutor}. */
-export interface HttpExecutorOptions {
+/**
+ * Options of {@link createHttpExecutor}: the exchange limits, plus how connections are made
+ * (see {@link PartnerDispatcherOptions}). To share one pool with other partner traffic, pass
+ * `createPartnerDispatcher(…).dispatcher` as `dispatcher`; it is then not closed by `close()`.
+ */
+export interface HttpExecutorOptions extends PartnerDispatcherOptions {
   /** Deadline for one exchange unless the command sets its own. @default 5000 */
   timeoutMs?: number;
   /** Largest answer accepted unless the command sets its own. @default 65536 */
   maxResponseBytes?: number;
-  /** Pooled keep-alive connections per partner origin. @default 64 */
-  connections?: number;
-  /** How long an idle pooled connection stays open. @default 10000 */
-  keepAliveTimeoutMs?: number;
-  /**
-   * Loopback, private and link-local addresses a partner may live at (CIDR blocks or addresses),
-   * or `true` for all of them. Every other such address is refused — checked on the address
-   * actually connected to, after DNS. @default [] (none)
-   */
-  allowPrivateAddresses?: readonly string[] | true;
-  /** Host names commands may call (`partner.example`, `*.partner.example`). @default any */
+  /** Host names commands may call (`partner.example`, `*.partner.example`); checked on the configuration. @default any */
   allowedHosts?: readonly string[];
-  /** DNS resolution for the destination check. @default dns.lookup with all addresses */
-  lookup?: Lookup;
-  /** A dispatcher to use instead of the built-in pool (proxies). It gets no destination check. Not closed by `close()`. */
-  dispatcher?: Dispatcher;
 }
 
 /** Partner statuses that mean "this token or credential is not valid". */
@@ -39,23 +28,16 @@ const rejectionStatuses = new Set([400, 401, 403, 404, 410, 422]);
 const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * The default executor: sends HTTP commands through one pooled, keep-alive undici dispatcher.
- * Redirects are never followed, every exchange has a deadline and a size cap, the answer must
- * be JSON, and the connection may only go to a public address unless private ones are allowed.
+ * The default executor: sends HTTP commands through one pooled, keep-alive undici dispatcher
+ * (`createPartnerDispatcher`, or the one given as `dispatcher`). Redirects are never followed,
+ * every exchange has a deadline and a size cap, the answer must be JSON, and the connection may
+ * only go to a public address unless private ones are allowed.
  */
 export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandExecutor {
   const timeoutMs = options.timeoutMs ?? 5000;
   const maxResponseBytes = options.maxResponseBytes ?? 65_536;
-  const allowPrivate = options.allowPrivateAddresses === true ? () => true : addressMatcher(options.allowPrivateAddresses ?? []);
-  const ownDispatcher =
-    options.dispatcher === undefined
-      ? new Agent({
-          connections: options.connections ?? 64,
-          keepAliveTimeout: options.keepAliveTimeoutMs ?? 10_000,
-          connect: createGuardedConnector(allowPrivate, options.lookup),
-        })
-      : undefined;
-  const dispatcher = options.dispatcher ?? ownDispatcher!;
+  const partner = createPartnerDispatcher(options);
+  const dispatcher = partner.dispatcher;
 
   async function run(command: Command, placeholders: Placeholders, signal: AbortSignal): Promise<unknown> {
     const definition = command.definition;
@@ -99,9 +81,7 @@ export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandEx
 
   return {
     run,
-    async close() {
-      await ownDispatcher?.close();
-    },
+    close: () => partner.close(),
   };
 }
 

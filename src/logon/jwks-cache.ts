@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { describeFault } from '../errors/describe-fault.js';
 import { readCappedBody } from '../executor/read-capped-body.js';
 import { validatorUnavailable } from '../executor/unavailable.js';
 import type { Clock } from '../store/clock.js';
@@ -10,15 +11,21 @@ export interface JwksCacheOptions {
   readonly cooldownMs: number;
   /** Age after which the keys are refreshed; the old ones stay in use while refreshing fails. */
   readonly maxAgeMs: number;
+  /** Deadline for one fetch: connect, headers and body. */
   readonly timeoutMs: number;
   readonly now: Clock;
+  /**
+   * Where the fetch goes out: the partner dispatcher (`createPartnerDispatcher`), so the JWKS
+   * host is held to the same destination policy as the partners' validation calls.
+   */
+  readonly dispatcher: Dispatcher;
 }
 
 const maxJwksBytes = 1024 * 1024;
 
 /**
- * A JWKS key resolver for jose: fetches the document (undici, no redirects, size-capped,
- * time-boxed), keeps the keys, refetches once for an unknown `kid` — at most every `cooldownMs`,
+ * A JWKS key resolver for jose: fetches the document (through `dispatcher`, no redirects,
+ * size-capped, time-boxed), keeps the keys, refetches once for an unknown `kid` — at most every `cooldownMs`,
  * whatever the outcome, so neither unknown keys nor an outage can make every request fetch — and
  * keeps serving the last good keys while a refresh fails. With no keys at all it answers
  * `validator_unavailable`.
@@ -28,26 +35,31 @@ export function createJwksCache(url: URL, options: JwksCacheOptions): JWTVerifyG
   let fetchedAt = -Infinity;
   let attemptedAt = -Infinity;
   let inFlight: Promise<boolean> | undefined;
+  // Why the last fetch failed (name and code only), for the audit reason.
+  let lastFault = 'not fetched yet';
 
   /** Fetches when the cool-down allows; resolves true when new keys arrived. */
   function refresh(): Promise<boolean> {
     if (inFlight) return inFlight;
     if (options.now() - attemptedAt < options.cooldownMs) return Promise.resolve(false);
     attemptedAt = options.now();
-    inFlight = fetchJwks(url, options.timeoutMs)
+    inFlight = fetchJwks(url, options.dispatcher, options.timeoutMs)
       .then((document) => {
         keys = createLocalJWKSet(document);
         fetchedAt = options.now();
         return true;
       })
-      .catch(() => false)
+      .catch((error: unknown) => {
+        lastFault = describeFault(error);
+        return false;
+      })
       .finally(() => (inFlight = undefined));
     return inFlight;
   }
 
   return async (header, token) => {
     if (keys === undefined || options.now() - fetchedAt > options.maxAgeMs) await refresh();
-    if (keys === undefined) throw validatorUnavailable('JWKS unavailable');
+    if (keys === undefined) throw validatorUnavailable(`JWKS unavailable: ${lastFault}`);
     try {
       return await keys(header, token);
     } catch (error) {
@@ -57,8 +69,11 @@ export function createJwksCache(url: URL, options: JwksCacheOptions): JWTVerifyG
   };
 }
 
-async function fetchJwks(url: URL, timeoutMs: number): Promise<JSONWebKeySet> {
-  const { statusCode, body } = await request(url, {
+async function fetchJwks(url: URL, dispatcher: Dispatcher, timeoutMs: number): Promise<JSONWebKeySet> {
+  const { statusCode, body } = await dispatcher.request({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: 'GET',
     headers: { accept: 'application/json' },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

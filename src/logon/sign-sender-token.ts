@@ -14,6 +14,13 @@ export interface SignSenderTokenInput {
   contactEmail?: string;
   /** Seconds until the token expires. @default 60 */
   lifetimeSeconds?: number;
+  /**
+   * The tenant name the token is for, sent as `aud`. Required by portals whose sender key serves
+   * more than one tenant; a token with `aud` is refused at every other tenant.
+   * @default none (no `aud` claim)
+   * @example 'tenant-a'
+   */
+  audience?: string;
   /** The `ver` claim. @default '1.0' */
   version?: string;
   /** The sender's clock, milliseconds since the epoch. @default Date.now() */
@@ -22,20 +29,22 @@ export interface SignSenderTokenInput {
 
 /**
  * Mints a signed sender token (the vendor's "InfoShareToken") as partners send it to
- * `LogonWithToken`: a compact JWS with `ver`, `iat`, `exp`, a random `jti` and the contact.
+ * `LogonWithToken`: a compact JWS with `ver`, `iat`, `exp`, a random `jti`, the contact and,
+ * with `audience`, the tenant as `aud`.
  *
  * @example
  * ```ts
- * const token = await signSenderToken({ privateKey: readFileSync('sender-key.pem', 'utf8'), contactEmail: 'alice@example.com' });
+ * const token = await signSenderToken({ privateKey: readFileSync('sender-key.pem', 'utf8'), contactEmail: 'alice@example.com', audience: 'tenant-a' });
  * ```
  */
 export async function signSenderToken(input: SignSenderTokenInput): Promise<string> {
   if (input.contactId === undefined && input.contactEmail === undefined) throw new TypeError('signSenderToken: contactId or contactEmail is required');
+  if (input.audience !== undefined && (typeof input.audience !== 'string' || input.audience === '')) throw new TypeError('signSenderToken: audience must be a tenant name');
   const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
   const algorithm = input.algorithm ?? defaultAlgorithm(key);
   if (typeof input.privateKey === 'string') parseSigningKey(input.privateKey, algorithm);
   const issuedAt = Math.floor((input.now ?? Date.now()) / 1000);
-  return new SignJWT({
+  const jwt = new SignJWT({
     ver: input.version ?? '1.0',
     ...(input.contactId === undefined ? {} : { ContactId: input.contactId }),
     ...(input.contactEmail === undefined ? {} : { ContactEmail: input.contactEmail }),
@@ -43,8 +52,9 @@ export async function signSenderToken(input: SignSenderTokenInput): Promise<stri
     .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
     .setIssuedAt(issuedAt)
     .setExpirationTime(issuedAt + (input.lifetimeSeconds ?? 60))
-    .setJti(randomUUID())
-    .sign(key);
+    .setJti(randomUUID());
+  if (input.audience !== undefined) jwt.setAudience(input.audience);
+  return jwt.sign(key);
 }
 
 function defaultAlgorithm(key: KeyObject): AsymmetricAlgorithm {

@@ -10,18 +10,29 @@ import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 /** The sender's clock may differ from ours by at most this (the vendor's one minute). */
 const maxSenderSkewMs = 60_000;
 
+/** What {@link createSignedSenderVerifier} needs besides the type. */
+export interface SignedSenderContext {
+  readonly now: Clock;
+  /**
+   * Whether a token without `aud` is refused: the type's `requireAudience`, else whether its
+   * keys serve more than one tenant (decided by the registry, see `senderKeyTenants`).
+   */
+  readonly requireAudience: boolean;
+}
+
 /**
  * Signed sender tokens (the vendor's "InfoShareToken"): a compact JWS whose payload carries
- * `ver`, `iat` (the sender's timestamp, seconds), `exp` (end of its lifetime) and the contact.
- * Checked in this order, each with its own number: algorithm on the allow-list (10064),
- * signature by a configured certificate or key (10065), version (10061), sender timestamp within
- * ±60 s (10062), lifetime (10063). Each token is single-use within its validity window, across
- * all tenants.
+ * `ver`, `iat` (the sender's timestamp, seconds), `exp` (end of its lifetime), the contact and
+ * optionally `aud`, the tenant it is for. Checked in this order, each with its own number:
+ * algorithm on the allow-list (10064), signature by a configured certificate or key (10065),
+ * version (10061), sender timestamp within ±60 s (10062), lifetime (10063), tenant (10376). Each
+ * token is single-use within its validity window, across all tenants.
  */
-export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Clock): TokenVerifier {
+export function createSignedSenderVerifier(type: ParsedSignedSenderType, context: SignedSenderContext): TokenVerifier {
+  const { now, requireAudience } = context;
   const allowed = new Set<string>(type.algorithms);
   return {
-    async verify(token: string): Promise<VerifiedToken> {
+    async verify(token: string, tenant: string): Promise<VerifiedToken> {
       requireAllowedAlgorithm(token, allowed, () => new LoginError('signature_invalid', { reason: 'not a compact JWS' }));
       const payload = await verifySignature(token, type, now());
       const claims = parseClaims(payload);
@@ -36,6 +47,7 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Cl
       if (claims.exp - claims.iat > type.maxLifetimeSeconds) {
         throw new LoginError('token_lifetime', { reason: `lifetime over ${type.maxLifetimeSeconds} s` });
       }
+      requireTenant(claims.aud, tenant, requireAudience);
       const parsed = parseIdentityAnswer(claims, type.identity, 'signed-sender');
       if (parsed.kind !== 'identity') throw new LoginError('token_invalid', { reason: 'signed token names no valid contact' });
       return {
@@ -46,6 +58,22 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, now: Cl
       };
     },
   };
+}
+
+/**
+ * Binds the token to the tenant it is presented to, so that a sender key several tenants trust
+ * cannot carry a token from one tenant to another.
+ */
+function requireTenant(aud: unknown, tenant: string, required: boolean): void {
+  if (aud === undefined) {
+    if (required) throw new LoginError('token_invalid', { reason: 'aud missing, and this token type requires it' });
+    return;
+  }
+  const audiences = typeof aud === 'string' ? [aud] : aud;
+  if (!Array.isArray(audiences) || !audiences.every((entry) => typeof entry === 'string')) {
+    throw new LoginError('token_invalid', { reason: 'aud is not a string or an array of strings' });
+  }
+  if (!audiences.includes(tenant)) throw new LoginError('token_invalid', { reason: 'aud names another tenant' });
 }
 
 function signingInput(token: string): string {
@@ -64,7 +92,7 @@ async function verifySignature(token: string, type: ParsedSignedSenderType, at: 
   throw new LoginError('signature_invalid', { reason: 'no configured key verifies the signature' });
 }
 
-function parseClaims(payload: Uint8Array): Record<string, unknown> & { ver?: unknown; iat?: unknown; exp?: unknown } {
+function parseClaims(payload: Uint8Array): Record<string, unknown> & { ver?: unknown; iat?: unknown; exp?: unknown; aud?: unknown } {
   let claims: unknown;
   try {
     claims = JSON.parse(new TextDecoder().decode(payload));

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+import { senderKeyTenants } from '../config/shared-sender-keys.js';
 import type { ParsedTokenType } from '../config/token-type-schema.js';
 import type { ApiTokenStore } from '../store/api-token-store.js';
 import type { Clock } from '../store/clock.js';
@@ -6,10 +8,20 @@ import { createJwtProfileVerifier } from './jwt-profile-verifier.js';
 import { createSignedSenderVerifier } from './signed-sender-verifier.js';
 import type { TokenVerifier } from './token-verifier.js';
 
+/** What {@link TokenTypeRegistry} builds its verifiers with. */
+export interface TokenTypeDependencies {
+  readonly apiTokens: ApiTokenStore;
+  readonly now: Clock;
+  /** The partner dispatcher (`createPartnerDispatcher`) JWKS documents are fetched through. */
+  readonly dispatcher: Dispatcher;
+}
+
 /**
  * The token types of every tenant, keyed by the `tokenType` string: defaults for all tenants,
  * overridden per tenant. Verifiers are built once (a JWKS is fetched and cached per profile).
- * Lookup is exact first, then case-insensitive (profile ids are GUIDs).
+ * A signed-sender type whose keys serve more than one tenant requires `aud` (parseOptions
+ * refuses `requireAudience: false` there); one serving a single tenant only with
+ * `requireAudience: true`. Lookup is exact first, then case-insensitive (profile ids are GUIDs).
  */
 export class TokenTypeRegistry {
   readonly #byTenant = new Map<string, Map<string, TokenVerifier>>();
@@ -18,17 +30,18 @@ export class TokenTypeRegistry {
     tenants: readonly string[],
     defaults: Readonly<Record<string, ParsedTokenType>>,
     byTenant: Readonly<Record<string, Readonly<Record<string, ParsedTokenType>>>>,
-    deps: { readonly apiTokens: ApiTokenStore; readonly now: Clock },
+    deps: TokenTypeDependencies,
   ) {
-    const build = (name: string, type: ParsedTokenType): TokenVerifier =>
+    const tenantsOf = senderKeyTenants(defaults, byTenant, tenants);
+    const build = (tenant: string | undefined, name: string, type: ParsedTokenType): TokenVerifier =>
       type.kind === 'apitoken'
         ? createApiTokenVerifier(deps.apiTokens)
         : type.kind === 'signed-sender'
-          ? createSignedSenderVerifier(type, deps.now)
-          : createJwtProfileVerifier(name, type, deps.now);
-    const shared = new Map(Object.entries(defaults).map(([name, type]) => [name, build(name, type)]));
+          ? createSignedSenderVerifier(type, { now: deps.now, requireAudience: type.requireAudience ?? tenantsOf(tenant, name).length > 1 })
+          : createJwtProfileVerifier(name, type, deps);
+    const shared = new Map(Object.entries(defaults).map(([name, type]) => [name, build(undefined, name, type)]));
     for (const tenant of tenants) {
-      const own = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, build(name, type)] as const);
+      const own = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, build(tenant, name, type)] as const);
       this.#byTenant.set(tenant, new Map([...shared, ...own]));
     }
   }

@@ -1,0 +1,118 @@
+import { SignJWT, jwtVerify } from 'jose';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { jwksHostProblems } from '../src/config/jwks-hosts.js';
+import { tokenTypeSchema, type ParsedJwtProfile } from '../src/config/token-type-schema.js';
+import { createPartnerDispatcher, type PartnerDispatcher, type PartnerDispatcherOptions } from '../src/destination/partner-dispatcher.js';
+import { LoginError } from '../src/errors/login-error.js';
+import { createJwksCache } from '../src/logon/jwks-cache.js';
+import { createJwtProfileVerifier } from '../src/logon/jwt-profile-verifier.js';
+import { rsaKeys, type RsaKeys } from './support/keys.js';
+import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
+import { recordSecret } from './support/secrets.js';
+
+const issuer = 'https://sts.example/';
+const audience = 'https://portal.example';
+
+let idp: RsaKeys;
+let jwks: PartnerServer;
+let token: string;
+const serveKeys = () => jwks.behave((received, res) => (received.url === '/keys' ? json(res, 200, { keys: [idp.jwk] }) : json(res, 404, {})));
+
+beforeAll(async () => {
+  idp = rsaKeys();
+  jwks = await startPartnerServer();
+  const now = Math.floor(Date.now() / 1000);
+  token = recordSecret(
+    await new SignJWT({ iss: issuer, aud: audience, upn: 'bob@example.com', iat: now, exp: now + 3600 })
+      .setProtectedHeader({ alg: 'RS256', kid: idp.kid })
+      .sign(idp.privateKey),
+  );
+});
+afterAll(() => jwks.close());
+
+let partner: PartnerDispatcher | undefined;
+beforeEach(() => {
+  jwks.received.length = 0;
+  serveKeys();
+});
+afterEach(async () => {
+  await partner?.close();
+  partner = undefined;
+});
+
+/** A cache for `url` whose fetches go out under `policy`. */
+function cacheFor(url: string, policy: PartnerDispatcherOptions = {}, timeoutMs = 2000) {
+  partner = createPartnerDispatcher(policy);
+  return createJwksCache(new URL(url), { cooldownMs: 1000, maxAgeMs: 600_000, timeoutMs, now: Date.now, dispatcher: partner.dispatcher });
+}
+
+async function failure(promise: Promise<unknown>): Promise<LoginError> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  expect(error).toBeInstanceOf(LoginError);
+  return error as LoginError;
+}
+
+describe('createJwksCache', () => {
+  describe('destination policy', () => {
+    it('does not contact a JWKS on loopback when private addresses are not allowed', async () => {
+      const keys = cacheFor(`${jwks.origin}/keys`);
+      expect((await failure(jwtVerify(token, keys, { issuer, audience }))).code).toBe('validator_unavailable');
+      expect(jwks.received).toHaveLength(0);
+    });
+
+    it('fetches the JWKS when 127.0.0.0/8 is allowed', async () => {
+      const keys = cacheFor(`${jwks.origin}/keys`, { allowPrivateAddresses: ['127.0.0.0/8'] });
+      const { payload } = await jwtVerify(token, keys, { issuer, audience });
+      expect(payload.upn).toBe('bob@example.com');
+      expect(jwks.received).toHaveLength(1);
+    });
+
+    it('checks the address after DNS: a host name resolving to 10.0.0.1 is refused', async () => {
+      const lookedUp: string[] = [];
+      // Loopback is allowed, but this name "resolves" to a private address that is not.
+      const lookup = async (hostname: string) => {
+        lookedUp.push(hostname);
+        return [{ address: '10.0.0.1' }];
+      };
+      const keys = cacheFor(`http://localhost:${new URL(jwks.origin).port}/keys`, { allowPrivateAddresses: ['127.0.0.0/8'], lookup });
+      expect((await failure(jwtVerify(token, keys, { issuer, audience }))).code).toBe('validator_unavailable');
+      expect(lookedUp).toEqual(['localhost']);
+      expect(jwks.received).toHaveLength(0);
+    });
+  });
+
+  describe('jwksTimeoutMs', () => {
+    it('gives up on a JWKS that never answers after about the configured time', async () => {
+      jwks.behave(() => undefined);
+      partner = createPartnerDispatcher({ allowPrivateAddresses: ['127.0.0.0/8'] });
+      const profile = tokenTypeSchema.parse({ kind: 'jwt', issuer, audience, jwksUrl: `${jwks.origin}/keys`, jwksTimeoutMs: 300 }) as ParsedJwtProfile;
+      const verifier = createJwtProfileVerifier('profile', profile, { now: Date.now, dispatcher: partner.dispatcher });
+      const started = Date.now();
+      expect((await failure(verifier.verify(token, 'default'))).code).toBe('validator_unavailable');
+      // Generous: well under the 5 s default, so the option took effect.
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(jwks.received).toHaveLength(1);
+    });
+
+    it('is bounded, and jwksMaxAgeMs may not be shorter than jwksCooldownMs', () => {
+      const base = { kind: 'jwt', issuer, audience, jwksUrl: 'https://idp.example/keys' };
+      expect(tokenTypeSchema.safeParse({ ...base, jwksTimeoutMs: 99 }).success).toBe(false);
+      expect(tokenTypeSchema.safeParse({ ...base, jwksTimeoutMs: 60_001 }).success).toBe(false);
+      expect(tokenTypeSchema.safeParse({ ...base, jwksMaxAgeMs: 86_400_001 }).success).toBe(false);
+      const short = tokenTypeSchema.safeParse({ ...base, jwksCooldownMs: 60_000, jwksMaxAgeMs: 30_000 });
+      expect(short.success ? [] : short.error.issues.map((issue) => issue.path)).toEqual([['jwksMaxAgeMs']]);
+      expect(tokenTypeSchema.parse(base)).toMatchObject({ jwksTimeoutMs: 5000, jwksMaxAgeMs: 600_000 });
+    });
+  });
+
+  describe('jwksHostProblems', () => {
+    it('reports a jwksUrl whose host is not on http.allowedHosts', () => {
+      const types = {
+        listed: tokenTypeSchema.parse({ kind: 'jwt', issuer, audience, jwksUrl: 'https://login.idp.example/keys' }),
+        unlisted: tokenTypeSchema.parse({ kind: 'jwt', issuer, audience, jwksUrl: 'https://attacker.example/keys' }),
+      };
+      expect(jwksHostProblems(types, ['*.idp.example'])).toEqual([{ path: ['unlisted', 'jwksUrl'], message: expect.stringContaining('http.allowedHosts') }]);
+      expect(jwksHostProblems(types, undefined)).toEqual([]);
+    });
+  });
+});
