@@ -17,7 +17,7 @@ import { createPartnerDispatcher } from './destination/partner-dispatcher.js';
 import { createDefaultExecutor } from './executor/default-executor.js';
 import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
-import { connectionKey } from './logon/connection-key.js';
+import { confirmSecondFactor, type ConfirmedConnection } from './logon/confirm-second-factor.js';
 import { ConnectionJwt } from './logon/connection-jwt.js';
 import type { LogonDependencies } from './logon/logon-with-token.js';
 import { TokenTypeRegistry } from './logon/token-type-registry.js';
@@ -51,10 +51,11 @@ export interface LoginWithToken {
   readonly apiTokens: ApiTokens;
   /**
    * Confirms the second factor of a connection whose logon answered `IsVerificationCodeNeeded:
-   * true` (after the app checked the code): only then do its id and JWT work as credentials.
-   * Resolves false when the connection is unknown or over.
+   * true` (after the app checked the code): only then does its id work as a credential, and only
+   * now is its JWT issued (hand `JWTToken` to the client). Resolves false when the connection is
+   * unknown or over.
    */
-  confirmSecondFactor(connectionId: string): Promise<boolean>;
+  confirmSecondFactor(connectionId: string): Promise<ConfirmedConnection | false>;
   /** The public key of the connection JWTs, as a JWKS document, for clients that verify them. */
   readonly jwks: () => { keys: Record<string, unknown>[] };
   /**
@@ -214,7 +215,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     bearer: createBearerMiddleware(bearer),
     apiErrorHandler,
     apiTokens: new ApiTokens(store.apiTokens, tenants, now),
-    confirmSecondFactor: (connectionId) => store.sessions.confirm(connectionKey(connectionId)),
+    confirmSecondFactor: (connectionId) => confirmSecondFactor({ sessions: store.sessions, connectionJwt }, connectionId),
     jwks: () => ({ keys: [connectionJwt.publicJwk()] }),
     embedding: embeddingMiddleware,
     tenants: tenants.names,

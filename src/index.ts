@@ -18,6 +18,7 @@ export type {
   AsymmetricAlgorithm,
 } from './config/token-type-schema.js';
 export type { LogonResultContract } from './logon/logon-with-token.js';
+export type { ConfirmedConnection } from './logon/confirm-second-factor.js';
 export type { LicenceDecision, LicenceRefusal, TwoStepDecision, AbsenceDecision, LogonContext, TooManySessionsPolicy } from './logon/logon-policies.js';
 export type { AbsenceInfoContract } from './logon/absence-info.js';
 export { signSenderToken, type SignSenderTokenInput } from './logon/sign-sender-token.js';

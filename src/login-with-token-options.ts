@@ -85,7 +85,10 @@ export interface LogonOptions<User> {
   absence?: (user: User, context: LogonContext) => AbsenceDecision | null | undefined | Promise<AbsenceDecision | null | undefined>;
   /** Answer `Authentication/GetAllTenantNames` (the vendor's call lists every tenant to anybody). @default true */
   listTenantNames?: boolean;
-  /** Most open connections per user. @default unlimited */
+  /**
+   * Most open connections per user. Bounds what one user (or one stolen API token) can hold in
+   * the store; see `onTooManySessions`. @default 100
+   */
   maxSessionsPerUser?: number;
   /** At the maximum: refuse (10055) or end the oldest connection. @default 'refuse' */
   onTooManySessions?: TooManySessionsPolicy;

@@ -360,3 +360,70 @@ describe('hardening', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('our own credentials never reach the partner', () => {
+  const logonApiToken = (target: TestPortal, token: string, tenantName?: string) =>
+    request(target.app)
+      .post('/Authentication/LogonWithToken')
+      .send({ token, tokenType: 'apitoken', ...(tenantName === undefined ? {} : { tenantName }) });
+  const me = (token: string) => request(portal.app).get('/api/me').set('authorization', `Bearer ${recordSecret(token)}`);
+
+  it('refuses an API token presented as a bearer token, and keeps it from ValidateBearer', async () => {
+    createPortal({ logon: { tokenTypes: { apitoken: { kind: 'apitoken' } } } });
+    const created = await portal.login.apiTokens.create({ userId: 'u-alice', contactId: '1001' });
+    partnerTokens.set(created.token, { ContactId: 1001 });
+    const res = await me(created.token);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+    expect(partner.received).toHaveLength(0);
+    // What it is for: exchanged at LogonWithToken for a connection, whose id is the credential.
+    const { ConnectionId } = (await logonApiToken(portal, created.token).expect(200)).body.LogonWithToken;
+    expect((await me(ConnectionId)).status).toBe(200);
+  });
+
+  it("refuses another instance's connection JWT (another key) without forwarding it", async () => {
+    const other = createClockedPortal(() => clock, { logon: { tokenTypes: { apitoken: { kind: 'apitoken' } } } });
+    const created = await other.login.apiTokens.create({ userId: 'u-alice', contactId: '1001' });
+    const { JWTToken } = (await logonApiToken(other, recordSecret(created.token)).expect(200)).body.LogonWithToken;
+    partnerTokens.set(JWTToken, { ContactId: 1001 });
+    expect((await me(JWTToken)).status).toBe(401);
+    expect(partner.received).toHaveLength(0);
+    await other.login.close();
+    await other.store.close();
+  });
+
+  it('refuses a JWT naming our issuer under a key id it does not know, without forwarding it', async () => {
+    const { SignJWT, generateKeyPair } = await import('jose');
+    const { privateKey } = await generateKeyPair('ES256');
+    const now = Math.floor(clock / 1000);
+    const forged = await new SignJWT({ sid: 'x', tid: 'default', sub: 'u-alice' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'retired-key' })
+      .setIssuer('login-with-token')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 300)
+      .sign(privateKey);
+    partnerTokens.set(forged, { ContactId: 1001 });
+    expect((await me(forged)).status).toBe(401);
+    expect(partner.received).toHaveLength(0);
+  });
+
+  it("keeps another tenant's connection id from the partner even with forwardUnknownUuids", async () => {
+    createPortal({
+      tenants: { acme: {}, globex: {} },
+      resolveTenant: (req) => String(req.headers['x-tenant'] ?? 'acme'),
+      bearer: { forwardUnknownUuids: true },
+      logon: { tokenTypes: { apitoken: { kind: 'apitoken' } } },
+    });
+    const created = await portal.login.apiTokens.create({ tenant: 'globex', userId: 'u-alice', contactId: '1001' });
+    const { ConnectionId } = (await logonApiToken(portal, recordSecret(created.token), 'globex').expect(200)).body.LogonWithToken;
+    partnerTokens.set(ConnectionId, { ContactId: 1001 });
+    expect((await request(portal.app).get('/api/me').set('x-tenant', 'globex').set('authorization', `Bearer ${ConnectionId}`)).status).toBe(200);
+    expect((await me(ConnectionId)).status).toBe(401);
+    expect(partner.received).toHaveLength(0);
+    // A UUID that is nobody's connection still goes to the partner, as configured.
+    const uuid = recordSecret('0b8e3a52-6f7d-4c1e-9a3b-2d4c5e6f7a8b');
+    partnerTokens.set(uuid, { ContactId: 1001 });
+    expect((await me(uuid)).status).toBe(200);
+    expect(partner.received).toHaveLength(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { createHmac, createPrivateKey } from 'node:crypto';
-import { SignJWT, base64url } from 'jose';
+import { SignJWT, base64url, createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore, signSenderToken, type LoginWithTokenOptions } from '../src/index.js';
@@ -480,12 +480,16 @@ describe('POST /Authentication/LogonWithToken', () => {
         TwoWayAuthenticationTargetMail: 'Bob@Example.com',
       });
       const { ConnectionId, JWTToken } = res.body.LogonWithToken;
+      // No JWT while the second factor is outstanding: one would verify offline against the JWKS.
+      expect(JWTToken).toBe('');
       const me = (credential: string) => request(portal.app).get('/api/me').set('authorization', `Bearer ${recordSecret(credential)}`);
       expect((await me(ConnectionId)).status).toBe(401);
-      expect((await me(JWTToken)).status).toBe(401);
-      expect(await portal.login.confirmSecondFactor(ConnectionId)).toBe(true);
+      const confirmed = await portal.login.confirmSecondFactor(ConnectionId);
+      if (confirmed === false) throw new Error('not confirmed');
       expect((await me(ConnectionId)).status).toBe(200);
-      expect((await me(JWTToken)).status).toBe(200);
+      expect((await me(confirmed.JWTToken)).status).toBe(200);
+      const { payload } = await jwtVerify(confirmed.JWTToken, createLocalJWKSet(portal.login.jwks() as JSONWebKeySet), { currentDate: new Date(clock) });
+      expect(payload.sub).toBe('u-bob');
       expect(await portal.login.confirmSecondFactor('0b8e3a52-6f7d-4c1e-9a3b-2d4c5e6f7a8b')).toBe(false);
     });
 
@@ -496,6 +500,14 @@ describe('POST /Authentication/LogonWithToken', () => {
       const res = await logon({ token: await jwt(), tokenType: profileId });
       expect(res.status).toBe(409);
       await expectNumber(res, 10055);
+    });
+
+    it('holds at most 100 connections per user by default, so one token holder cannot fill the store', async () => {
+      const created = await portal.login.apiTokens.create({ userId: 'u-alice', contactId: '1001' });
+      const token = recordSecret(created.token);
+      for (let i = 0; i < 100; i++) await logon({ token, tokenType: 'apitoken' }).expect(200);
+      await expectNumber(await logon({ token, tokenType: 'apitoken' }), 10055);
+      expect((await store.sessions.listForUser('default', 'u-alice')).length).toBe(100);
     });
 
     it('ends the oldest connection instead when configured', async () => {

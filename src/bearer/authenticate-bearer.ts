@@ -124,15 +124,20 @@ function accept<User>(deps: BearerDependencies<User>, request: RequestInfo, tena
 function lookUp<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string): MaybePromise<Lookup> {
   const shape = classifyOwnToken(token, deps.connectionJwt);
   if (shape === undefined) return lookUpRemote(deps, request, tenant, token);
+  if (shape.kind === 'refused') return notFound;
   if (shape.kind === 'connection-jwt') return lookUpConnectionJwt(deps, tenant, token);
   return andThen(deps.sessions.use(shape.key, tenant), (session): MaybePromise<Lookup> => {
     if (session === undefined) {
-      // A UUID that is no connection of ours may be a partner's token, if the app says so.
-      return shape.kind === 'connection-id' && deps.forwardUnknownUuids ? lookUpRemote(deps, request, tenant, token) : notFound;
+      // A UUID that is no connection of ours — in no tenant — may be a partner's token, if the app says so.
+      return shape.kind === 'connection-id' && deps.forwardUnknownUuids ? lookUpUnknownUuid(deps, request, tenant, token, shape.key) : notFound;
     }
     if ((shape.kind === 'session-token') !== (session.kind === 'session-token') || session.pendingSecondFactor === true) return notFound;
     return { identity: session.identity, info: { tenant, tokenType: shape.kind, expiresAt: session.expiresAt } };
   });
+}
+
+async function lookUpUnknownUuid<User>(deps: BearerDependencies<User>, request: RequestInfo, tenant: string, token: string, key: string): Promise<Lookup> {
+  return (await deps.sessions.exists(key)) ? notFound : lookUpRemote(deps, request, tenant, token);
 }
 
 async function lookUpConnectionJwt<User>(deps: BearerDependencies<User>, tenant: string, token: string): Promise<Lookup> {

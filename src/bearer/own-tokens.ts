@@ -1,7 +1,7 @@
+import { apiTokenPrefix } from '../api-tokens/api-token-secret.js';
 import { isSessionToken, sessionKey } from '../credentials/session-token.js';
 import { connectionKey, isConnectionId } from '../logon/connection-key.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
-
 
 /** Which of our own credentials a bearer token is, and where its session lives. */
 export type OwnToken =
@@ -10,14 +10,30 @@ export type OwnToken =
   | { readonly kind: 'invalid' }
   | undefined;
 
-/** What a token looks like, decided without any I/O: one of ours (with its store key), or not. */
-export type OwnTokenShape = { readonly kind: 'session-token' | 'connection-id'; readonly key: string } | { readonly kind: 'connection-jwt' } | undefined;
+/**
+ * What a token looks like, decided without any I/O: one of ours (with its store key), ours but
+ * never a bearer credential (`refused`), or not ours (`undefined`).
+ */
+export type OwnTokenShape =
+  | { readonly kind: 'session-token' | 'connection-id'; readonly key: string }
+  | { readonly kind: 'connection-jwt' }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | undefined;
 
-/** Classifies `token` synchronously; a `connection-jwt` still needs its signature checked. */
+/**
+ * Classifies `token` synchronously; a `connection-jwt` still needs its signature checked.
+ * Everything carrying our marks is decided here and never reaches a partner: API tokens (a
+ * long-lived secret; they are exchanged at LogonWithToken, not presented on every call) and
+ * JWTs of our issuer or key naming that are not signed with the current key (rotated, or
+ * another instance's).
+ */
 export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenShape {
   if (isSessionToken(token)) return { kind: 'session-token', key: sessionKey(token) };
+  if (token.startsWith(apiTokenPrefix)) return { kind: 'refused', reason: 'API tokens are exchanged at LogonWithToken, not used as bearer tokens' };
   if (isConnectionId(token)) return { kind: 'connection-id', key: connectionKey(token) };
-  return jwt.isOurs(token) ? { kind: 'connection-jwt' } : undefined;
+  const mark = jwt.recognise(token);
+  if (mark === 'current-key') return { kind: 'connection-jwt' };
+  return mark === 'other-key' ? { kind: 'refused', reason: 'a JWT of ours not signed with the current key' } : undefined;
 }
 
 /**
@@ -27,6 +43,7 @@ export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenSha
  */
 export async function resolveOwnToken(token: string, jwt: ConnectionJwt): Promise<OwnToken> {
   const shape = classifyOwnToken(token, jwt);
+  if (shape?.kind === 'refused') return { kind: 'invalid' };
   if (shape?.kind !== 'connection-jwt') return shape;
   const claims = await jwt.verify(token);
   return claims === undefined ? { kind: 'invalid' } : { kind: 'connection-jwt', key: claims.sid, userId: claims.userId, tenant: claims.tenant };

@@ -1,5 +1,5 @@
 import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 import type { Clock } from '../store/clock.js';
 
@@ -23,6 +23,8 @@ export interface ConnectionClaims {
 }
 
 const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Key ids derived from the public key start with this (so any instance's JWTs are known as ours). */
+const derivedKeyIdPrefix = 'lwt-';
 
 /**
  * Signs and verifies the short-lived JWTs handed out with a connection. Each is bound to its
@@ -48,7 +50,7 @@ export class ConnectionJwt {
       this.#privateKey = createPrivateKey(settings.privateKey);
       this.#publicKey = createPublicKey(this.#privateKey);
     }
-    this.#keyId = settings.keyId ?? `lwt-${createHash('sha256').update(this.#publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16)}`;
+    this.#keyId = settings.keyId ?? `${derivedKeyIdPrefix}${createHash('sha256').update(this.#publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16)}`;
     this.#header = Buffer.from(JSON.stringify({ alg: settings.algorithm, kid: this.#keyId, typ: 'JWT' })).toString('base64url');
   }
 
@@ -70,13 +72,20 @@ export class ConnectionJwt {
     return `${input}.${signJws(this.#settings.algorithm, input, this.#privateKey)}`;
   }
 
-  /** True when `token` is a JWS naming our key id (cheap; no signature check). */
-  isOurs(token: string): boolean {
-    if (!jwsShape.test(token)) return false;
+  /**
+   * Whether `token` is a JWT of ours, cheaply (no signature check): `current-key` when it names
+   * our key id; `other-key` when it carries our marks — our issuer, or a key id of our own
+   * naming (`lwt-…`) — but not the current key; undefined when it is somebody else's.
+   */
+  recognise(token: string): 'current-key' | 'other-key' | undefined {
+    if (!jwsShape.test(token)) return undefined;
     try {
-      return decodeProtectedHeader(token).kid === this.#keyId;
+      const { kid } = decodeProtectedHeader(token);
+      if (kid === this.#keyId) return 'current-key';
+      if (typeof kid === 'string' && kid.startsWith(derivedKeyIdPrefix)) return 'other-key';
+      return decodeJwt(token).iss === this.#settings.issuer ? 'other-key' : undefined;
     } catch {
-      return false;
+      return undefined;
     }
   }
 

@@ -48,7 +48,8 @@ export interface LogonPolicies<User> {
   readonly licence: ((user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>) | undefined;
   readonly twoStep: ((user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>) | undefined;
   readonly absence: ((user: User, context: LogonContext) => AbsenceDecision | null | undefined | Promise<AbsenceDecision | null | undefined>) | undefined;
-  readonly maxSessionsPerUser: number | undefined;
+  /** Most open connections per user. */
+  readonly maxSessionsPerUser: number;
   readonly onTooManySessions: TooManySessionsPolicy;
   /** Sliding idle timeout of a connection. */
   readonly idleTimeoutSeconds: number;
@@ -160,7 +161,8 @@ async function openConnection<User>(
       pendingSecondFactor: twoStep.type !== 'None',
     });
     await enforceMaxSessions(deps, tenant, userId, connection);
-    const jwt = deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt);
+    // A JWT verifies offline, where nobody would see the pending flag: it comes with confirmSecondFactor.
+    const jwt = twoStep.type === 'None' ? deps.connectionJwt.sign({ sid: connection, tenant, userId }, expiresAt) : '';
     if (reservation?.status === 'reserved' && !(await deps.ledger.consume(verified.oneTime!.key, reservation.id, verified.oneTime!.rememberMs))) {
       throw new LoginError('token_invalid', { reason: 'reservation lost before the token was consumed' });
     }
@@ -210,7 +212,7 @@ function licenceRefused(decision: Extract<LicenceDecision, { allowed: false }>):
 /** Fails early (10055) when the user is already at the maximum and the policy is to refuse. */
 async function refuseWhenFull<User>(deps: LogonDependencies<User>, tenant: string, userId: string): Promise<void> {
   const max = deps.policies.maxSessionsPerUser;
-  if (max === undefined || deps.policies.onTooManySessions !== 'refuse') return;
+  if (deps.policies.onTooManySessions !== 'refuse') return;
   const open = (await deps.sessions.listForUser(tenant, userId)).filter((entry) => entry.kind === 'connection');
   if (open.length >= max) throw new LoginError('too_many_sessions', { reason: `${open.length} connections open` });
 }
@@ -223,7 +225,6 @@ async function refuseWhenFull<User>(deps: LogonDependencies<User>, tenant: strin
  */
 async function enforceMaxSessions<User>(deps: LogonDependencies<User>, tenant: string, userId: string, own: string): Promise<void> {
   const max = deps.policies.maxSessionsPerUser;
-  if (max === undefined) return;
   const open = (await deps.sessions.listForUser(tenant, userId)).filter((entry) => entry.kind === 'connection');
   if (open.length <= max) return;
   if (deps.policies.onTooManySessions === 'refuse') {

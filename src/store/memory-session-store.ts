@@ -58,11 +58,16 @@ export class MemorySessionStore implements SessionStore {
     return entry.session;
   }
 
-  async confirm(key: string): Promise<boolean> {
+  async confirm(key: string): Promise<StoredSession | undefined> {
     const entry = this.#entries.get(key);
-    if (entry === undefined || entry.idleUntil <= this.#now()) return false;
+    if (entry === undefined || entry.idleUntil <= this.#now()) return undefined;
     if (entry.session.pendingSecondFactor === true) entry.session = { ...entry.session, pendingSecondFactor: false };
-    return true;
+    return entry.session;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    return entry !== undefined && entry.idleUntil > this.#now();
   }
 
   async revoke(key: string): Promise<StoredSession | undefined> {

@@ -38,8 +38,10 @@ export interface SessionStore {
    * memory store does): this runs on every API call.
    */
   use(key: string, tenant: string): MaybePromise<StoredSession | undefined>;
-  /** Clears `pendingSecondFactor` of the live session under `key`; false when there is none. */
-  confirm(key: string): Promise<boolean>;
+  /** Clears `pendingSecondFactor` of the live session under `key` and returns it; undefined when there is none. */
+  confirm(key: string): Promise<StoredSession | undefined>;
+  /** Whether a live session is stored under `key`, in any tenant (its idle timeout untouched). */
+  exists(key: string): Promise<boolean>;
   /** Ends the session under `key`; returns it when it was live. */
   revoke(key: string): Promise<StoredSession | undefined>;
   /**

@@ -115,11 +115,21 @@ export function describeStoreContract(name: string, create: (now: () => number) 
       it('holds a pending second factor until confirmed', async () => {
         await store.sessions.create('c', session({ kind: 'connection', idleTimeoutMs: 10_000, pendingSecondFactor: true }));
         expect((await store.sessions.use('c', 't'))?.pendingSecondFactor).toBe(true);
-        expect(await store.sessions.confirm('c')).toBe(true);
+        expect(await store.sessions.confirm('c')).toMatchObject({ kind: 'connection', tenant: 't' });
         expect((await store.sessions.use('c', 't'))?.pendingSecondFactor).not.toBe(true);
-        expect(await store.sessions.confirm('nope')).toBe(false);
+        expect(await store.sessions.confirm('nope')).toBeUndefined();
         clock += 10_000;
-        expect(await store.sessions.confirm('c')).toBe(false);
+        expect(await store.sessions.confirm('c')).toBeUndefined();
+      });
+
+      it('tells whether a live session exists in any tenant, without sliding it', async () => {
+        await store.sessions.create('c', session({ kind: 'connection', idleTimeoutMs: 10_000, expiresAt: clock + 60_000 }));
+        expect(await store.sessions.exists('c')).toBe(true);
+        expect(await store.sessions.exists('nope')).toBe(false);
+        clock += 9_000;
+        expect(await store.sessions.exists('c')).toBe(true);
+        clock += 1_000;
+        expect(await store.sessions.exists('c')).toBe(false);
       });
 
       it('revokes at once, returning the session once', async () => {

@@ -22,11 +22,11 @@ return rest`;
 
 const confirm = `
 local value = redis.call('GET', KEYS[1])
-if not value then return 0 end
+if not value then return false end
 local head, idleUntil, rest = string.match(value, '^((%d+)|%d+|%d+|[^|]*|)%d|(.*)$')
-if tonumber(idleUntil) <= tonumber(ARGV[1]) then return 0 end
+if tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
 redis.call('SET', KEYS[1], head .. '0|' .. rest, 'KEEPTTL')
-return 1`;
+return rest`;
 
 const revoke = `
 local value = redis.call('GET', KEYS[1])
@@ -80,8 +80,13 @@ export class RedisSessionStore implements SessionStore {
     return found.startsWith('1') ? { ...session, pendingSecondFactor: true } : session;
   }
 
-  async confirm(key: string): Promise<boolean> {
-    return (await this.redis.script(confirm, this.#sessionKey(key), ms(this.now()))) === 1;
+  async confirm(key: string): Promise<StoredSession | undefined> {
+    const json = await this.redis.script(confirm, this.#sessionKey(key), ms(this.now()));
+    return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : undefined;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.redis.script(alive, this.#sessionKey(key), ms(this.now()))) === 1;
   }
 
   async revoke(key: string): Promise<StoredSession | undefined> {

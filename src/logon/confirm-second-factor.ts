@@ -1,0 +1,24 @@
+import type { SessionStore } from '../store/session-store.js';
+import { connectionKey } from './connection-key.js';
+import type { ConnectionJwt } from './connection-jwt.js';
+
+/** What a confirmed connection's client gets: the JWT its logon answer withheld. */
+export interface ConfirmedConnection {
+  /** The connection's JWT, as `JWTToken` in the LogonWithToken answer would have carried it. */
+  readonly JWTToken: string;
+}
+
+/**
+ * Ends the wait for a connection's second factor: from now on its id works as a credential, and
+ * it gets the JWT its logon answer withheld (a JWT verifies offline, so none may exist while the
+ * second factor is outstanding). False when the connection is unknown or over.
+ */
+export async function confirmSecondFactor(
+  deps: { readonly sessions: SessionStore; readonly connectionJwt: ConnectionJwt },
+  connectionId: string,
+): Promise<ConfirmedConnection | false> {
+  const key = connectionKey(connectionId);
+  const session = await deps.sessions.confirm(key);
+  if (session?.kind !== 'connection') return false;
+  return { JWTToken: deps.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt) };
+}
