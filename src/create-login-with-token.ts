@@ -7,6 +7,7 @@ import { createRouter } from './adapters/create-router.js';
 import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
+import { ResponseTimeCover } from './async/response-time-cover.js';
 import { createKeyedHashes } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
@@ -23,6 +24,7 @@ import type { LogonDependencies } from './logon/logon-with-token.js';
 import { TokenTypeRegistry } from './logon/token-type-registry.js';
 import { parseOptions } from './parse-options.js';
 import { BruteForceGuard } from './rate-limit/brute-force-guard.js';
+import { InFlightLimit } from './rate-limit/in-flight-limit.js';
 import { PlaceholderBuilder } from './request/placeholder-builder.js';
 import { TenantResolver } from './request/tenant-resolver.js';
 import { systemClock } from './store/clock.js';
@@ -106,6 +108,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   const placeholders = new PlaceholderBuilder(parsed.placeholders);
   const { tokenHash, nameKey } = createKeyedHashes(parsed.hashKey);
   const guard = new BruteForceGuard(store.rateLimits, parsed.rateLimits.windowMs, now);
+  const inFlight = new InFlightLimit(parsed.rateLimits.partnerCallsInFlightPerIp);
   const shared = { users, tenants, audit: parsed.audit, tokenHash, now };
   const logonOptions = parsed.logon;
   const connectionJwt = new ConnectionJwt(logonOptions.jwt, now);
@@ -126,12 +129,13 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     reservationMs: parsed.handoff.reservationMs,
     guard,
     failuresPerIp: parsed.rateLimits.handoffFailuresPerIp,
+    inFlight,
   };
   const bearer: BearerDependencies<User> = {
     ...shared,
     sessions: store.sessions,
     remote: new RemoteBearerValidator(
-      { commands, executor, placeholders, now },
+      { commands, executor, placeholders, inFlight, now },
       {
         ttlMs: parsed.bearer.cacheTtlMs,
         negativeTtlMs: parsed.bearer.negativeCacheTtlMs,
@@ -152,10 +156,13 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     sessions: store.sessions,
     placeholders,
     guard,
+    inFlight,
+    timingCover: new ResponseTimeCover(),
     limits: {
       failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
       failuresPerUsername: parsed.rateLimits.tokenFailuresPerUsername,
       failuresPerUsernameTotal: parsed.rateLimits.tokenFailuresPerUsernameTotal,
+      authenticationCodeFailuresPerTenant: parsed.rateLimits.authenticationCodeFailuresPerTenant,
     },
     nameKey,
     ttlMs: parsed.sessionTokens.ttlMs,
@@ -170,6 +177,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     connectionJwt,
     guard,
     failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
+    hideTenantNames: !logonOptions.listTenantNames,
     reservationMs: parsed.handoff.reservationMs,
     policies: {
       clientIds: (tenant) => parsed.tenants[tenant]?.clientIds ?? logonOptions.clientIds,
@@ -206,7 +214,6 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
       revoke,
       logon,
       tokenTypes,
-      listTenantNames: logonOptions.listTenantNames,
       embedding,
       embeddingMiddleware,
     }),

@@ -155,6 +155,18 @@ export interface RateLimitOptions {
   bearerFailuresPerIp?: number;
   /** Rejected handoff tokens per client address. @default 100 */
   handoffFailuresPerIp?: number;
+  /**
+   * Failed `authentication/token` calls with an `authentication_code`, per tenant from all
+   * networks together: codes are guessed by trying many, so no per-name counter can stop it.
+   * Reaching it pauses code sign-ins of that tenant (not passwords) until the window ends. @default 1000
+   */
+  authenticationCodeFailuresPerTenant?: number;
+  /**
+   * Partner calls (handoff, credentials, `ValidateBearer`) one client network may have under
+   * way at once on one instance; more are refused at once (429), so one client cannot take the
+   * whole connection pool (`http.connections`). @default 8
+   */
+  partnerCallsInFlightPerIp?: number;
 }
 
 /**

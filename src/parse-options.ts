@@ -137,6 +137,8 @@ const optionsSchema = z
         tokenFailuresPerUsernameTotal: z.number().int().positive().default(100),
         bearerFailuresPerIp: z.number().int().positive().default(100),
         handoffFailuresPerIp: z.number().int().positive().default(100),
+        authenticationCodeFailuresPerTenant: z.number().int().positive().default(1000),
+        partnerCallsInFlightPerIp: z.number().int().positive().max(10_000).default(8),
       })
       .default({
         windowMs: 900_000,
@@ -145,6 +147,8 @@ const optionsSchema = z
         tokenFailuresPerUsernameTotal: 100,
         bearerFailuresPerIp: 100,
         handoffFailuresPerIp: 100,
+        authenticationCodeFailuresPerTenant: 1000,
+        partnerCallsInFlightPerIp: 8,
       }),
     embedding: z
       .strictObject({

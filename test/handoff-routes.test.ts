@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../src/index.js';
 import { sessionCookie } from './support/agent.js';
 import { createTestPortal, newToken, type TestPortal } from './support/portal-app.js';
@@ -388,6 +388,69 @@ describe('single use', () => {
     expect(partner.received).toHaveLength(calls);
     const other = await request(portal.app).get('/authentication/login').set('x-forwarded-for', '203.0.113.5').query({ authToken: tokenFor({ ContactId: 1001 }) });
     expect(other.status).toBe(303);
+  });
+
+  it('holds its guessing limit under a burst: at most the limit of concurrent random tokens reach the partner', async () => {
+    portal = createTestPortal({
+      rateLimits: { handoffFailuresPerIp: 5, partnerCallsInFlightPerIp: 1000 },
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+    // A slow partner: every guess of the burst is under way before the first rejection returns.
+    partner.behave((_received, res) => void setTimeout(() => json(res, 401, { error: 'invalid' }), 200));
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, () => request(portal.app).get('/authentication/login').query({ authToken: newToken() }).set('accept', 'application/json')),
+    );
+    expect(partner.received.length).toBeLessThanOrEqual(5);
+    expect(burst.filter((res) => res.status === 429)).toHaveLength(55);
+    expect(burst.filter((res) => res.status === 401)).toHaveLength(5);
+  });
+
+  it('gives a successful handoff its count back, so a burst of good tokens is not limited', async () => {
+    portal = createTestPortal({
+      rateLimits: { handoffFailuresPerIp: 2 },
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+    for (let i = 0; i < 6; i++) await request(portal.app).get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) }).expect(303);
+  });
+
+  it('bounds the partner calls one client network has under way, so others keep signing in', async () => {
+    portal = createTestPortal({
+      rateLimits: { handoffFailuresPerIp: 10_000, partnerCallsInFlightPerIp: 3 },
+      http: { connections: 4 },
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}', timeoutMs: 5000 } },
+    });
+    const slow = new Set<string>();
+    const held: (() => void)[] = [];
+    partner.behave((received, res) => {
+      const token = (JSON.parse(received.body) as { token: string }).token;
+      if (slow.has(token)) held.push(() => json(res, 401, { error: 'invalid' }));
+      else if (answers.has(token)) json(res, 200, answers.get(token));
+      else json(res, 401, { error: 'invalid' });
+    });
+    const answered: number[] = [];
+    const flood = Array.from({ length: 20 }, () => {
+      const token = newToken();
+      slow.add(token);
+      return request(portal.app)
+        .get('/authentication/login')
+        .set('x-forwarded-for', '198.51.100.66')
+        .query({ authToken: token })
+        .set('accept', 'application/json')
+        .then((res) => {
+          answered.push(res.status);
+          return res.status;
+        });
+    });
+    await vi.waitFor(() => {
+      expect(held).toHaveLength(3);
+      expect(answered).toHaveLength(17);
+    });
+    expect(answered.every((status) => status === 429)).toBe(true);
+    // The pool has one connection left, and it is another user's.
+    const other = await request(portal.app).get('/authentication/login').set('x-forwarded-for', '203.0.113.77').query({ authToken: tokenFor({ ContactId: 1001 }) });
+    expect(other.status).toBe(303);
+    for (const release of held) release();
+    expect((await Promise.all(flood)).filter((status) => status === 401)).toHaveLength(3);
   });
 
   it('does not spend a token on HEAD (link scanners)', async () => {

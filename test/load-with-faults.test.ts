@@ -44,8 +44,8 @@ describe('load with faults', () => {
   function portalOptions(): Partial<LoginWithTokenOptions<TestUser>> {
     return {
       commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}', timeoutMs: 5000 } },
-      // All 500 replays come from one address and are rejected on purpose.
-      rateLimits: { handoffFailuresPerIp: 10_000 },
+      // All 500 users come from one address, and their replays are rejected on purpose.
+      rateLimits: { handoffFailuresPerIp: 10_000, partnerCallsInFlightPerIp: 10_000 },
     };
   }
 

@@ -584,6 +584,30 @@ describe('POST /Authentication/LogonWithToken', () => {
       expect((await request(portal.app).post('/Authentication/GetAllTenantNames')).status).toBe(404);
     });
 
+    it('answers an unknown tenant like a failed logon when tenant names are not public', async () => {
+      const tenants = { DCIS_KENDOX: {}, OTHER: {} };
+      createPortal({ tenants, resolveTenant: () => 'OTHER' });
+      await expectNumber(await logon({ tenantName: 'NOPE', token: 'x', tokenType: 'apitoken' }), 10038);
+      createPortal({ tenants, resolveTenant: () => 'OTHER' }, { listTenantNames: false });
+      const created = await portal.login.apiTokens.create({ tenant: 'OTHER', userId: 'u-alice', contactId: '1001' });
+      const token = recordSecret(created.token);
+      const bad = recordSecret(`lwta_${'x'.repeat(43)}`);
+      // Whatever the token, a known tenant and an unknown one answer alike to somebody who holds none for them.
+      for (const [type, guess] of [['apitoken', bad], ['InfoShareToken', await senderToken({ key: otherSender.privateKey })], ['nope', bad]] as const) {
+        const known = await logon({ tenantName: 'DCIS_KENDOX', token: guess, tokenType: type });
+        const unknown = await logon({ tenantName: 'NOPE', token: guess, tokenType: type });
+        expect([unknown.status, unknown.body]).toEqual([known.status, known.body]);
+      }
+      // Another tenant's API token fails alike too; a token valid for any tenant gets no further at one nobody configured.
+      await expectNumber(await logon({ tenantName: 'NOPE', token, tokenType: 'apitoken' }), 10268);
+      await expectNumber(await logon({ tenantName: 'DCIS_KENDOX', token, tokenType: 'apitoken' }), 10268);
+      await expectNumber(await logon({ tenantName: 'NOPE', token: await jwt(), tokenType: profileId }), 10376);
+      expect((await logon({ tenantName: 'DCIS_KENDOX', token: await jwt(), tokenType: profileId })).status).toBe(200);
+      const settings = (tenantName: string) => request(portal.app).get('/Authentication/GetTokenSettings').query({ tenantName, profileId });
+      expect((await settings('NOPE')).body).toEqual((await settings('DCIS_KENDOX')).body);
+      expect((await logon({ tenantName: 'OTHER', token, tokenType: 'apitoken' })).status).toBe(200);
+    });
+
     it("reads a profile's public settings, never keys", async () => {
       createPortal({}, { tokenTypes: { [profileId]: { kind: 'jwt', issuer, audience, keys: [idpKeys[0]!.publicPem], algorithms: ['RS256', 'PS256'] } } });
       const res = await request(portal.app).get('/Authentication/GetTokenSettings').query({ profileId });

@@ -2,7 +2,8 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore, type LoginWithTokenOptions } from '../src/index.js';
 import { createClockedPortal, testUsers, type TestPortal, type TestUser } from './support/portal-app.js';
-import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
+import type { ServerResponse } from 'node:http';
+import { json, startPartnerServer, type PartnerServer, type ReceivedRequest } from './support/partner-server.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
 // The partner's user database behind VerifyCredentials: usernames, passwords and contact ids.
@@ -17,14 +18,15 @@ const passCode = recordSecret('pass-code-0042');
 const authenticationCode = recordSecret('auth-code-77');
 
 let partner: PartnerServer;
+const verifyAccounts = (received: ReceivedRequest, res: ServerResponse) => {
+  const { username, password: given } = JSON.parse(received.body) as { username: string; password: string };
+  const account = accounts.get(username);
+  if (account === undefined || account.password !== given) return json(res, 401, { error: 'invalid credentials' });
+  const { password: _omit, ...answer } = account;
+  json(res, 200, answer);
+};
 beforeAll(async () => {
-  partner = await startPartnerServer((received, res) => {
-    const { username, password: given } = JSON.parse(received.body) as { username: string; password: string };
-    const account = accounts.get(username);
-    if (account === undefined || account.password !== given) return json(res, 401, { error: 'invalid credentials' });
-    const { password: _omit, ...answer } = account;
-    json(res, 200, answer);
-  });
+  partner = await startPartnerServer(verifyAccounts);
 });
 afterAll(() => partner.close());
 
@@ -338,6 +340,57 @@ describe('hardening', () => {
     const unknown = await issue({ ...seedRequest, organisation: 'NOPE' });
     expect(unknown.status).toBe(401);
     expect(unknown.body.status.code).toBe('login_failed');
+  });
+
+  it('takes as long for an unknown organisation as for a wrong password', async () => {
+    createPortal({ tenants: { CRMDEMO: {}, OTHER: {} }, resolveTenant: () => 'CRMDEMO' });
+    partner.behave((_received, res) => void setTimeout(() => json(res, 401, { error: 'invalid credentials' }), 150));
+    const timed = async (organisation: string) => {
+      const started = performance.now();
+      const res = await issue({ ...seedRequest, password: 'wrong', organisation });
+      expect(res.body.status.code).toBe('login_failed');
+      return performance.now() - started;
+    };
+    try {
+      for (let i = 0; i < 3; i++) await timed('CRMDEMO');
+      // An answer without the partner call would come back in a few milliseconds.
+      for (let i = 0; i < 3; i++) expect(await timed(`NOPE-${i}`)).toBeGreaterThan(120);
+    } finally {
+      partner.behave(verifyAccounts);
+    }
+  });
+
+  it('counts spelling variants of a username as one name', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 100, tokenFailuresPerUsernameTotal: 4 } });
+    const variants = ['mpadministrator ', ' MPAdministrator', 'ＭＰＡＤＭＩＮＩＳＴＲＡＴＯＲ', 'mp\u200badministrator'];
+    for (const [i, username] of variants.entries()) {
+      expect((await request(portal.app).post('/authentication/token').set('x-forwarded-for', `192.0.2.${i + 10}`).send({ ...seedRequest, username })).status).toBe(401);
+    }
+    expect((await request(portal.app).post('/authentication/token').set('x-forwarded-for', '198.51.100.9').send(seedRequest)).status).toBe(429);
+  });
+
+  it('counts authentication-code guesses per tenant from all networks together', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerIp: 100, authenticationCodeFailuresPerTenant: 20 } });
+    const guess = (code: string, ip: string) =>
+      request(portal.app).post('/authentication/token').set('x-forwarded-for', ip).send({ access_token_identifier: { authentication_code: code }, organisation: 'CRMDEMO' });
+    // Ten /64 networks, each well inside its own limit.
+    for (let network = 0; network < 10; network++) {
+      for (let i = 0; i < 2; i++) expect((await guess(`guess-${network}-${i}`, `2001:db8:${network}::${i + 1}`)).status).toBe(401);
+    }
+    expect((await guess('guess-next', '2001:db8:99::1')).status).toBe(429);
+    // Passwords are not paused with it.
+    expect((await issue(seedRequest)).status).toBe(200);
+  });
+
+  it('counts retries of one authentication code like a username', async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 3 } });
+    const code = recordSecret('stolen-code-1');
+    for (let i = 0; i < 3; i++) {
+      const res = await request(portal.app).post('/authentication/token').set('x-forwarded-for', '192.0.2.7').send({ access_token_identifier: { authentication_code: code }, organisation: 'CRMDEMO' });
+      expect(res.status).toBe(401);
+    }
+    const res = await request(portal.app).post('/authentication/token').set('x-forwarded-for', '192.0.2.7').send({ access_token_identifier: { authentication_code: code }, organisation: 'CRMDEMO' });
+    expect(res.status).toBe(429);
   });
 
   it('keeps at most sessionTokens.maxPerUser live tokens per user, ending the oldest', async () => {

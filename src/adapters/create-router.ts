@@ -17,7 +17,6 @@ export interface RouterParts<User> {
   readonly revoke: RevokeDependencies;
   readonly logon: LogonDependencies<User>;
   readonly tokenTypes: TokenTypeRegistry;
-  readonly listTenantNames: boolean;
   readonly embedding: EmbeddingPolicy;
   readonly embeddingMiddleware: RequestHandler;
 }
@@ -28,6 +27,6 @@ export function createRouter<User>(parts: RouterParts<User>): Router {
   router.use(parts.embeddingMiddleware);
   if (parts.handoff !== undefined) addHandoffRoutes(router, parts.handoff.deps, parts.handoff.defaultReturnTo, parts.embedding);
   addTokenRoutes(router, parts.credentials, parts.revoke);
-  addLogonRoutes(router, parts.logon, parts.tokenTypes, parts.revoke, parts.listTenantNames);
+  addLogonRoutes(router, parts.logon, parts.tokenTypes, parts.revoke);
   return router;
 }

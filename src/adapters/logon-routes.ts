@@ -27,7 +27,6 @@ export function addLogonRoutes<User>(
   logon: LogonDependencies<User>,
   tokenTypes: TokenTypeRegistry,
   revoke: RevokeDependencies,
-  listTenantNames: boolean,
 ): void {
   const json = express.json({ limit: '32kb' });
   const fail = (res: Response, error: unknown) =>
@@ -42,7 +41,7 @@ export function addLogonRoutes<User>(
     }
   });
 
-  if (listTenantNames) {
+  if (!logon.hideTenantNames) {
     router.all(logonPaths.getAllTenantNames, (_req, res) => {
       res.json({ GetAllTenantNames: logon.tenants.names });
     });
@@ -51,7 +50,8 @@ export function addLogonRoutes<User>(
   router.all(logonPaths.getTokenSettings, json, (req, res) => {
     try {
       const request = toRequestInfo(req);
-      const tenant = logon.tenants.byName(readParameter(request, 'tenantName'));
+      const name = readParameter(request, 'tenantName');
+      const tenant = logon.hideTenantNames ? logon.tenants.byNameOrUnknown(name) : logon.tenants.byName(name);
       const profileId = readParameter(request, 'profileId') ?? readParameter(request, 'tokenType') ?? '';
       const settings = tokenTypes.resolve(tenant, profileId)?.publicSettings?.();
       if (settings === undefined) throw new LoginError('token_type_unknown', { reason: 'no JWT profile with this id' });

@@ -4,6 +4,8 @@ import type { CommandExecutor } from '../executor/command-executor.js';
 import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import { readPath } from '../identity/read-path.js';
+import type { InFlightLimit } from '../rate-limit/in-flight-limit.js';
+import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { Clock } from '../store/clock.js';
@@ -47,6 +49,8 @@ export class RemoteBearerValidator {
       readonly commands: CommandRegistry;
       readonly executor: CommandExecutor;
       readonly placeholders: PlaceholderBuilder;
+      /** Bounds the partner calls one client network has under way. */
+      readonly inFlight: InFlightLimit;
       readonly now: Clock;
     },
     private readonly options: RemoteBearerOptions,
@@ -115,8 +119,9 @@ export class RemoteBearerValidator {
   async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
     const command = this.deps.commands.resolve('ValidateBearer', tenant)!;
     const placeholders = this.deps.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
-    // The upstream call is shared, so no single client's disconnect may cancel it.
-    const answer = await this.deps.executor.run(command, placeholders, neverAborted);
+    // The upstream call is shared, so no single client's disconnect may cancel it; only the
+    // request that makes it takes one of its network's partner-call slots.
+    const answer = await this.deps.inFlight.run(clientNetwork(request.ip), () => this.deps.executor.run(command, placeholders, neverAborted));
     const now = this.deps.now();
     const rejected = { identity: null, until: now + this.options.negativeTtlMs };
     if (answer === null) return rejected;

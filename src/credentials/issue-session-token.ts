@@ -1,3 +1,4 @@
+import type { ResponseTimeCover } from '../async/response-time-cover.js';
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
@@ -8,7 +9,9 @@ import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { NameHasher, TokenHasher } from '../audit/token-hash.js';
 import type { BruteForceGuard, GuardedKey } from '../rate-limit/brute-force-guard.js';
+import type { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { clientNetwork } from '../request/client-network.js';
+import { countingName } from '../rate-limit/counting-name.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
@@ -34,7 +37,13 @@ export interface CredentialDependencies<User> {
     readonly failuresPerUsername: number;
     /** Per name, from all networks together. */
     readonly failuresPerUsernameTotal: number;
+    /** Authentication-code attempts per tenant, from all networks together. */
+    readonly authenticationCodeFailuresPerTenant: number;
   };
+  /** Bounds the partner calls one client network has under way. */
+  readonly inFlight: InFlightLimit;
+  /** Makes an unknown organisation take as long as a wrong password. */
+  readonly timingCover: ResponseTimeCover;
   /** Keyed hash for names in rate-limit counters. */
   readonly nameKey: NameHasher;
   /** Absolute lifetime of a session token. */
@@ -75,11 +84,17 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
     const tenant = (audit.tenant = organisationTenant(deps, request, body.organisation));
     const attempt = await deps.guard.attempt(guardedKeys(deps, request, tenant ?? '', body));
     let verified: { user: User; identity: Identity };
+    // Wall time, not the app's clock: the cover is about what a client can measure.
+    const checkStarted = performance.now();
     try {
-      // An unknown organisation fails like a wrong password: tenant names are not for guessing here.
-      if (tenant === undefined) throw new LoginError('login_failed', { reason: 'unknown organisation' });
+      // An unknown organisation fails like a wrong password, and takes as long: tenant names are not for guessing here.
+      if (tenant === undefined) {
+        await deps.timingCover.wait();
+        throw new LoginError('login_failed', { reason: 'unknown organisation' });
+      }
       verified = await verify(deps, request, tenant, body);
     } catch (error) {
+      if (isLoginError(error) && error.code === 'login_failed' && tenant !== undefined) deps.timingCover.record(performance.now() - checkStarted);
       // Only a wrong guess keeps its count; outages and deactivated users give it back.
       if (!isLoginError(error) || error.code !== 'login_failed') await attempt.undecided();
       throw error;
@@ -111,20 +126,24 @@ function organisationTenant<User>(deps: CredentialDependencies<User>, request: R
 }
 
 /**
- * The counters an attempt is charged to: the client network; and for a username or access-token
- * identifier, that name from this network (reset by a success) and from all networks together.
+ * The counters an attempt is charged to: the client network; for a username, access-token
+ * identifier or authentication code, that name (in its counting form) from this network (reset
+ * by a success) and from all networks together; and for authentication codes, which are guessed
+ * by trying many, every code attempt of the tenant together.
  */
 function guardedKeys<User>(deps: CredentialDependencies<User>, request: RequestInfo, tenant: string, body: TokenRequest): GuardedKey[] {
   const network = clientNetwork(request.ip);
   const keys: GuardedKey[] = [{ key: `token-ip:${network}`, limit: deps.limits.failuresPerIp, onSuccess: 'refund' }];
-  const name = body.username ?? body.access_token_identifier?.identifier;
+  const code = body.access_token_identifier?.authentication_code;
+  const name = body.username ?? body.access_token_identifier?.identifier ?? code;
   if (name !== undefined) {
-    const nameKey = deps.nameKey(tenant, name.toLowerCase());
+    const nameKey = deps.nameKey(tenant, countingName(name));
     keys.push(
       { key: `token-name-ip:${nameKey}:${network}`, limit: deps.limits.failuresPerUsername, onSuccess: 'reset' },
       { key: `token-name:${nameKey}`, limit: deps.limits.failuresPerUsernameTotal, onSuccess: 'refund' },
     );
   }
+  if (code !== undefined) keys.push({ key: `token-code:${deps.nameKey(tenant, '')}`, limit: deps.limits.authenticationCodeFailuresPerTenant, onSuccess: 'refund' });
   return keys;
 }
 
@@ -155,7 +174,8 @@ async function verify<User>(
     if (access.identifier !== undefined) values['identifier'] = access.identifier;
     if (access.pass_code !== undefined) values['passCode'] = access.pass_code;
   }
-  const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, values, command.definition), neverAborted);
+  const placeholders = deps.placeholders.build(request, tenant, values, command.definition);
+  const answer = await deps.inFlight.run(clientNetwork(request.ip), () => deps.executor.run(command, placeholders, neverAborted));
   if (answer === null) throw new LoginError('login_failed', { reason: `${name} rejected the credentials` });
   const parsed = parseIdentityAnswer(answer, command.definition.identity, access === undefined ? 'credentials' : 'access-token');
   if (parsed.kind === 'malformed') throw validatorUnavailable(`${name} answer is malformed: ${parsed.reason}`);

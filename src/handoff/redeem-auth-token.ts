@@ -10,6 +10,7 @@ import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
+import type { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import { readParameter, type RequestInfo } from '../request/request-info.js';
@@ -37,6 +38,8 @@ export interface HandoffDependencies<User> {
   readonly guard: BruteForceGuard;
   /** Rejected handoffs allowed per client network and window. */
   readonly failuresPerIp: number;
+  /** Bounds the partner calls one client network has under way. */
+  readonly inFlight: InFlightLimit;
 }
 
 /** A successful handoff. */
@@ -106,14 +109,15 @@ async function redeemOnce<User>(
 ): Promise<HandoffResult<User>> {
   const command = deps.commands.resolve('LoginWithToken', tenant);
   if (command === undefined) throw new LoginError('token_invalid', { reason: 'no LoginWithToken command for this tenant' });
-  // Rejected tokens count against the client network, so the portal is no free oracle for
-  // guessing partner tokens (nor a multiplier of calls to the partner). Only rejections count.
-  const guarded = [{ key: `handoff-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' as const }];
-  await deps.guard.assertAllowed(guarded);
+  // Every attempt is counted before the partner is asked, so a burst cannot outrun the limit
+  // on guessing partner tokens (nor multiply calls to the partner); only rejections keep it.
+  const attempt = await deps.guard.attempt([{ key: `handoff-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
   try {
-    return await redeemReserved(deps, request, tenant, authToken, command, session, signal);
+    const result = await redeemReserved(deps, request, tenant, authToken, command, session, signal);
+    await attempt.succeeded();
+    return result;
   } catch (error) {
-    if (isLoginError(error) && error.code === 'token_invalid') await deps.guard.recordFailure(guarded);
+    if (!isLoginError(error) || error.code !== 'token_invalid') await attempt.undecided();
     throw error;
   }
 }
@@ -134,7 +138,8 @@ async function redeemReserved<User>(
   }
   let sessionStarted = false;
   try {
-    const answer = await deps.executor.run(command, deps.placeholders.build(request, tenant, { authToken }, command.definition), signal);
+    const placeholders = deps.placeholders.build(request, tenant, { authToken }, command.definition);
+    const answer = await deps.inFlight.run(clientNetwork(request.ip), () => deps.executor.run(command, placeholders, signal));
     if (answer === null) throw new LoginError('token_invalid', { reason: 'partner rejected the token' });
     const parsed = parseIdentityAnswer(answer, command.definition.identity, 'authToken');
     if (parsed.kind === 'none') throw new LoginError('token_invalid', { reason: 'partner answer names no contact' });

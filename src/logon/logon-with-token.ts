@@ -8,7 +8,7 @@ import type { Identity } from '../identity/identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { RequestInfo } from '../request/request-info.js';
-import type { TenantResolver } from '../request/tenant-resolver.js';
+import { unknownTenant, type TenantResolver } from '../request/tenant-resolver.js';
 import type { Clock } from '../store/clock.js';
 import type { OneTimeLedger } from '../store/one-time-ledger.js';
 import { toSessionIdentity } from '../identity/identity.js';
@@ -67,6 +67,11 @@ export interface LogonDependencies<User> {
   readonly connectionJwt: ConnectionJwt;
   readonly guard: BruteForceGuard;
   readonly failuresPerIp: number;
+  /**
+   * Tenant names are not public (`listTenantNames: false`): an unknown `tenantName` goes through
+   * the shared token types and fails like a bad token, instead of answering 10038.
+   */
+  readonly hideTenantNames: boolean;
   /** How long a logon in progress holds a single-use token. */
   readonly reservationMs: number;
   readonly policies: LogonPolicies<User>;
@@ -92,7 +97,9 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     }
     const body = parsed.data;
     audit.token = body.token;
-    const tenant = (audit.tenant = deps.tenants.byName(body.tenantName));
+    // Where tenant names are not public, an unknown one answers as a failed logon would (see openConnection).
+    const tenant = deps.hideTenantNames ? deps.tenants.byNameOrUnknown(body.tenantName) : deps.tenants.byName(body.tenantName);
+    if (tenant !== unknownTenant) audit.tenant = tenant;
     // The seed: "Optional … used for licence validation. Default: null" (an empty one is none too).
     const clientId = body.clientId || null;
     checkClientId(deps.policies, tenant, clientId);
@@ -125,6 +132,7 @@ async function openConnection<User>(
 ): Promise<LogonResultContract> {
   const { tenant } = context;
   const verified = await verifier.verify(token, tenant);
+  if (tenant === unknownTenant) throw new LoginError('token_invalid', { reason: 'unknown tenant name' });
   const reservation = verified.oneTime === undefined ? undefined : await deps.ledger.reserve(verified.oneTime.key, deps.reservationMs);
   if (reservation !== undefined && reservation.status !== 'reserved') {
     throw new LoginError('token_invalid', { reason: 'signed token already used' });

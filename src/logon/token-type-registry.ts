@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { senderKeyTenants } from '../config/shared-sender-keys.js';
 import type { ParsedTokenType } from '../config/token-type-schema.js';
+import { unknownTenant } from '../request/tenant-resolver.js';
 import type { ApiTokenStore } from '../store/api-token-store.js';
 import type { Clock } from '../store/clock.js';
 import { createApiTokenVerifier } from './api-token-verifier.js';
@@ -44,6 +45,8 @@ export class TokenTypeRegistry {
       const own = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, build(tenant, name, type)] as const);
       this.#byTenant.set(tenant, new Map([...shared, ...own]));
     }
+    // A name nobody configured has the types every tenant shares, so it fails as they would.
+    this.#byTenant.set(unknownTenant, shared);
   }
 
   /** The verifier of `tokenType` in `tenant`, or undefined (→ 10060). */

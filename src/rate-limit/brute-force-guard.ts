@@ -36,21 +36,6 @@ export class BruteForceGuard {
     this.#now = now;
   }
 
-  /**
-   * Throws `rate_limited` when any key has used up its failures, without counting anything — for
-   * checks where only failures count and a burst may overshoot by its concurrency (the handoff).
-   */
-  async assertAllowed(keys: readonly GuardedKey[]): Promise<void> {
-    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 0, this.#windowMs, guarded.limit)));
-    const resetAt = Math.max(0, ...counters.map((counter, index) => (counter.count >= keys[index]!.limit ? counter.resetAt : 0)));
-    if (resetAt > 0) throw this.#limited(resetAt);
-  }
-
-  /** Counts one failure against each key. */
-  async recordFailure(keys: readonly GuardedKey[]): Promise<void> {
-    await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
-  }
-
   /** Counts one attempt against each key; throws `rate_limited` when any is over its limit. */
   async attempt(keys: readonly GuardedKey[]): Promise<GuardedAttempt> {
     const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));

@@ -5,6 +5,12 @@ import type { RequestInfo } from './request-info.js';
 const defaultTenant = 'default';
 
 /**
+ * Stands for a tenant name nobody configured, where names are not public: it has only the
+ * shared token types and every logon at it fails. No configured name can take this form.
+ */
+export const unknownTenant = '\u0000unknown';
+
+/**
  * Decides which tenant a request is for. With one tenant every request is for it; with several,
  * the app's `resolveTenant` decides for browser and API requests, and `tenantName` for
  * LogonWithToken. Unknown names are `tenant_not_found`.
@@ -42,5 +48,10 @@ export class TenantResolver {
     }
     if (!this.#names.has(name)) throw new LoginError('tenant_not_found', { reason: 'unknown tenant name' });
     return name;
+  }
+
+  /** Like {@link byName}, but a name nobody configured is {@link unknownTenant}, not an error. */
+  byNameOrUnknown(name: string | undefined | null): string {
+    return name !== undefined && name !== null && name !== '' && !this.#names.has(name) ? unknownTenant : this.byName(name);
   }
 }

@@ -1,0 +1,13 @@
+/** Invisible code points (zero-width spaces and joiners, soft hyphens, …) that backends tend to strip. */
+const invisible = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The form of a username (or other name) its failure counters are kept under: compatibility
+ * forms folded (NFKC: full-width `ＡＬＩＣＥ` is `alice`), invisible characters dropped, outer
+ * white space trimmed and case folded (`ß` and `SS` count alike). So spelling variants that a
+ * backend may take for the same account share one counter. Only counting uses it: the verifier
+ * still receives the name exactly as sent.
+ */
+export function countingName(name: string): string {
+  return name.normalize('NFKC').replace(invisible, '').trim().toUpperCase().toLowerCase();
+}

@@ -1,0 +1,33 @@
+import { LoginError } from '../errors/login-error.js';
+
+/**
+ * Bounds how many partner calls one client network may have under way at once on this
+ * instance, so one client's burst cannot take the whole connection pool and starve everybody
+ * else's sign-ins. Kept in process on purpose: what it protects — the pool and its
+ * sockets — belongs to the instance. A call over the bound is refused at once with
+ * `rate_limited` (429, `Retry-After: 1`), before anything is spent.
+ */
+export class InFlightLimit {
+  readonly #running = new Map<string, number>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Runs `task` in one of `key`'s slots; throws `rate_limited` when all are taken. */
+  async run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const running = this.#running.get(key) ?? 0;
+    if (running >= this.#max) {
+      throw new LoginError('rate_limited', { reason: 'too many partner calls under way from this network', headers: { 'retry-after': '1' } });
+    }
+    this.#running.set(key, running + 1);
+    try {
+      return await task();
+    } finally {
+      const left = this.#running.get(key)! - 1;
+      if (left === 0) this.#running.delete(key);
+      else this.#running.set(key, left);
+    }
+  }
+}
