@@ -12,6 +12,7 @@ import { createKeyedHashes } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
+import { maxCommandTimeoutMs } from './config/command-schema.js';
 import type { CredentialDependencies } from './credentials/issue-session-token.js';
 import type { EmbeddingPolicy } from './embedding/frame-ancestors.js';
 import { createPartnerDispatcher } from './destination/partner-dispatcher.js';
@@ -108,7 +109,8 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
   const placeholders = new PlaceholderBuilder(parsed.placeholders);
   const { tokenHash, nameKey } = createKeyedHashes(parsed.hashKey);
   const guard = new BruteForceGuard(store.rateLimits, parsed.rateLimits.windowMs, now);
-  const inFlight = new InFlightLimit(parsed.rateLimits.partnerCallsInFlightPerIp);
+  // No command's deadline is longer, so only a call that ignores its deadline loses its slot early.
+  const inFlight = new InFlightLimit(parsed.rateLimits.partnerCallsInFlightPerIp, maxCommandTimeoutMs + 1000);
   const shared = { users, tenants, audit: parsed.audit, tokenHash, now };
   const logonOptions = parsed.logon;
   const connectionJwt = new ConnectionJwt(logonOptions.jwt, now);
@@ -157,7 +159,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     placeholders,
     guard,
     inFlight,
-    timingCover: new ResponseTimeCover(),
+    timingCover: new ResponseTimeCover(tenants.names),
     limits: {
       failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
       failuresPerUsername: parsed.rateLimits.tokenFailuresPerUsername,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditSink } from './audit/audit-event.js';
-import { commandDefinitionSchema, type CompiledCommand } from './config/command-schema.js';
+import { commandDefinitionSchema, maxCommandTimeoutMs, type CompiledCommand } from './config/command-schema.js';
 import { parseSigningKey } from './config/signing-key.js';
 import { asymmetricAlgorithms, tokenTypeSchema } from './config/token-type-schema.js';
 import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.js';
@@ -72,7 +72,7 @@ const optionsSchema = z
       .optional(),
     http: z
       .strictObject({
-        timeoutMs: durationMs(120_000).optional(),
+        timeoutMs: durationMs(maxCommandTimeoutMs).optional(),
         maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
         connections: z.number().int().positive().max(10_000).optional(),
         keepAliveTimeoutMs: durationMs(600_000).optional(),
@@ -98,6 +98,8 @@ const optionsSchema = z
         (value) =>
           typeof (value as Store | null)?.ledger?.reserve === 'function' &&
           typeof (value as Store).sessions?.use === 'function' &&
+          typeof (value as Store).sessions.confirm === 'function' &&
+          typeof (value as Store).sessions.exists === 'function' &&
           typeof (value as Store).apiTokens?.find === 'function' &&
           typeof (value as Store).rateLimits?.add === 'function',
         { message: 'must be a Store (e.g. new MemoryStore())' },

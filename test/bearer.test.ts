@@ -407,6 +407,32 @@ describe('our own credentials never reach the partner', () => {
     expect(partner.received).toHaveLength(0);
   });
 
+  it('keeps re-spelt secrets of ours from the partner: a re-cased prefix, a trailing "="', async () => {
+    createPortal({ bearer: { forwardUnknownUuids: true }, logon: { tokenTypes: { apitoken: { kind: 'apitoken' } } } });
+    const created = await portal.login.apiTokens.create({ userId: 'u-alice', contactId: '1001' });
+    const { ConnectionId, JWTToken } = (await logonApiToken(portal, recordSecret(created.token)).expect(200)).body.LogonWithToken;
+    for (const variant of [`LWTA_${created.token.slice(5)}`, `Lwts_${'c'.repeat(43)}`]) {
+      partnerTokens.set(variant, { ContactId: 1001 });
+      expect((await me(variant)).status).toBe(401);
+    }
+    // RFC 6750 allows "=" padding; the padded id or JWT is still that credential, and stays here.
+    for (const variant of [`${ConnectionId}=`, `${ConnectionId.toUpperCase()}==`, `${JWTToken}=`]) {
+      partnerTokens.set(variant, { ContactId: 1002 });
+      expect((await me(variant)).body.user).not.toBe('u-bob');
+    }
+    expect(partner.received).toHaveLength(0);
+  });
+
+  it("still sends a partner's JWT to the partner when only its key id looks like ours", async () => {
+    const { SignJWT, generateKeyPair } = await import('jose');
+    const { privateKey } = await generateKeyPair('ES256');
+    // A partner portal running this package derives its key ids the same way.
+    const theirs = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'ES256', kid: 'lwt-partnerkey0001' }).setIssuer('https://partner.example').sign(privateKey);
+    partnerTokens.set(theirs, { ContactId: 1001 });
+    expect((await me(theirs)).status).toBe(200);
+    expect(partner.received).toHaveLength(1);
+  });
+
   it("keeps another tenant's connection id from the partner even with forwardUnknownUuids", async () => {
     createPortal({
       tenants: { acme: {}, globex: {} },

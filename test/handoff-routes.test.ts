@@ -453,6 +453,20 @@ describe('single use', () => {
     expect((await Promise.all(flood)).filter((status) => status === 401)).toHaveLength(3);
   });
 
+  it('signs the user in even when the store cannot give the attempt back afterwards', async () => {
+    const store = new MemoryStore();
+    const add = store.rateLimits.add.bind(store.rateLimits);
+    store.rateLimits.add = async (key, delta, windowMs, limit) => {
+      if (delta < 0) throw new Error('store went away');
+      return add(key, delta, windowMs, limit);
+    };
+    portal = createTestPortal({ store, commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } } });
+    const agent = request.agent(portal.app);
+    await agent.get('/authentication/login').query({ authToken: tokenFor({ ContactId: 1001 }) }).expect(303);
+    expect((await agent.get('/whoami')).body.user).toBe('u-alice');
+    await store.close();
+  });
+
   it('does not spend a token on HEAD (link scanners)', async () => {
     const token = tokenFor({ ContactId: 1001 });
     const head = await request(portal.app).head('/authentication/login').query({ authToken: token });

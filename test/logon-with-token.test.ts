@@ -608,6 +608,21 @@ describe('POST /Authentication/LogonWithToken', () => {
       expect((await logon({ tenantName: 'OTHER', token, tokenType: 'apitoken' })).status).toBe(200);
     });
 
+    it("keeps a tenant's own client ids from telling its name when names are not public", async () => {
+      createPortal({ tenants: { ACME: { clientIds: ['acme-app'], requireClientId: true }, OTHER: {} }, resolveTenant: () => 'OTHER' }, { listTenantNames: false });
+      const bad = recordSecret(`lwta_${'y'.repeat(43)}`);
+      for (const clientId of ['junk', undefined]) {
+        const known = await logon({ tenantName: 'ACME', token: bad, tokenType: 'apitoken', clientId });
+        const unknown = await logon({ tenantName: 'NOPE', token: bad, tokenType: 'apitoken', clientId });
+        expect([unknown.status, unknown.body]).toEqual([known.status, known.body]);
+      }
+      // With a valid token the tenant's list still binds.
+      const created = await portal.login.apiTokens.create({ tenant: 'ACME', userId: 'u-alice', contactId: '1001' });
+      const token = recordSecret(created.token);
+      await expectNumber(await logon({ tenantName: 'ACME', token, tokenType: 'apitoken', clientId: 'junk' }), 10089);
+      expect((await logon({ tenantName: 'ACME', token, tokenType: 'apitoken', clientId: 'acme-app' })).status).toBe(200);
+    });
+
     it("reads a profile's public settings, never keys", async () => {
       createPortal({}, { tokenTypes: { [profileId]: { kind: 'jwt', issuer, audience, keys: [idpKeys[0]!.publicPem], algorithms: ['RS256', 'PS256'] } } });
       const res = await request(portal.app).get('/Authentication/GetTokenSettings').query({ profileId });

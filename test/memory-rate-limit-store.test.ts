@@ -49,13 +49,37 @@ describe('MemoryRateLimitStore when full', () => {
     expect((await store.add('a', 0, 60_000, 2)).count).toBe(0);
   });
 
-  it('drops the oldest locking counter only when every counter is at its limit', async () => {
-    const store = new MemoryRateLimitStore({ now: () => 0, maxEntries: 2 });
+  it('drops the oldest locking counter once lockouts fill half the store', async () => {
+    const store = new MemoryRateLimitStore({ now: () => 0, maxEntries: 4 });
     await store.add('first', 3, 60_000, 3);
     await store.add('second', 3, 60_000, 3);
     await store.add('third', 3, 60_000, 3);
     expect((await store.add('first', 0, 60_000, 3)).count).toBe(0);
     expect((await store.add('second', 0, 60_000, 3)).count).toBe(3);
-    expect(store.size).toBe(2);
+    expect((await store.add('third', 0, 60_000, 3)).count).toBe(3);
+  });
+});
+
+describe('MemoryRateLimitStore flooded with lockouts', () => {
+  it('keeps room for ordinary counters to count in', async () => {
+    const store = new MemoryRateLimitStore({ now: () => 0, maxEntries: 100 });
+    // An attacker with many networks keeps creating lockouts while a victim's counter counts.
+    for (let round = 0; round < 10; round++) {
+      for (let i = 0; i < 200; i++) await store.add(`lockout-${round}-${i}`, 10, 60_000, 10);
+      await store.add('ordinary', 1, 60_000, 10);
+    }
+    expect(store.size).toBeLessThanOrEqual(100);
+    expect((await store.add('ordinary', 0, 60_000, 10)).count).toBe(10);
+  });
+
+  it('makes room from a lockout whose window has closed before an open counter', async () => {
+    let now = 0;
+    const store = new MemoryRateLimitStore({ now: () => now, maxEntries: 2 });
+    await store.add('lock', 3, 1_000, 3);
+    now = 500;
+    await store.add('open', 2, 60_000, 10);
+    now = 1_500;
+    await store.add('new', 1, 60_000, 10);
+    expect((await store.add('open', 0, 60_000, 10)).count).toBe(2);
   });
 });

@@ -33,6 +33,16 @@ describe('createLoginWithToken options', () => {
     ['a bad per-tenant URL', { tenants: { acme: { commands: { LoginWithToken: { url: 'nope' } } } } }, 'tenants.acme.commands.LoginWithToken.url: must be an absolute http(s) URL'],
     ['a redefined built-in placeholder', { placeholders: { authToken: () => 'x' } }, 'placeholders.authToken: is built in'],
     ['an executor without run', { executor: {} as never }, 'executor: must be an object with a run'],
+    [
+      'a store written for the older session contract (no exists)',
+      (() => {
+        const store = new MemoryStore();
+        void store.close();
+        return { store: { ...store, ledger: store.ledger, apiTokens: store.apiTokens, rateLimits: store.rateLimits, sessions: { use: () => undefined, confirm: async () => true } } as never };
+      })(),
+      'store: must be a Store',
+    ],
+    ['a jwksUrl off http.allowedHosts', { http: { allowedHosts: ['partner.example'] }, logon: { tokenTypes: { p: { kind: 'jwt', issuer: 'i', audience: 'a', jwksUrl: 'https://idp.example/keys' } } } }, 'logon.tokenTypes.p.jwksUrl: host is not on http.allowedHosts'],
     ['SameSite=None without Secure', { embedding: { cookie: { sameSite: 'none', secure: false, partitioned: false } } }, 'embedding.cookie.secure: sameSite "none" needs secure: true'],
     ['a wildcard frame ancestor', { embedding: { frameAncestors: ['*'] } }, 'embedding.frameAncestors[0]: must list origins'],
     ['a frame ancestor with a path', { tenants: { a: { frameAncestors: ['https://p.example/embed'] } } }, 'tenants.a.frameAncestors[0]: must be an origin'],

@@ -360,6 +360,32 @@ describe('hardening', () => {
     }
   });
 
+  it('counts an unknown organisation under its own name, like a tenant: shared counters would tell it apart', async () => {
+    createPortal({ tenants: { CRMDEMO: {}, OTHER: {} }, resolveTenant: () => 'CRMDEMO', rateLimits: { tokenFailuresPerUsername: 3 } });
+    const probe = (organisation: string) =>
+      request(portal.app).post('/authentication/token').set('x-forwarded-for', '192.0.2.44').send({ username: 'probe', password: 'x', organisation });
+    for (let i = 0; i < 3; i++) expect((await probe('NOPE-1')).status).toBe(401);
+    expect((await probe('NOPE-1')).status).toBe(429);
+    // Another name, known or not, answers alike: it has its own counters.
+    expect((await probe('NOPE-2')).status).toBe(401);
+    expect((await probe('OTHER')).status).toBe(401);
+  });
+
+  it("does not let a variant's own account reset a name's counter", async () => {
+    createPortal({ rateLimits: { tokenFailuresPerUsername: 3, tokenFailuresPerUsernameTotal: 100 } });
+    // The backend does not normalise: "ｍｐadministrator" is somebody else's account.
+    accounts.set('ｍｐadministrator', { password: 'own', ContactId: 1002 });
+    try {
+      const from = (body: object) => request(portal.app).post('/authentication/token').set('x-forwarded-for', '192.0.2.45').send({ ...seedRequest, ...body });
+      for (let i = 0; i < 2; i++) expect((await from({ password: `bad-${i}` })).status).toBe(401);
+      expect((await from({ username: 'ｍｐadministrator', password: 'own' })).status).toBe(200);
+      expect((await from({ password: 'bad-3' })).status).toBe(401);
+      expect((await from({ password: 'bad-4' })).status).toBe(429);
+    } finally {
+      accounts.delete('ｍｐadministrator');
+    }
+  });
+
   it('counts spelling variants of a username as one name', async () => {
     createPortal({ rateLimits: { tokenFailuresPerUsername: 100, tokenFailuresPerUsernameTotal: 4 } });
     const variants = ['mpadministrator ', ' MPAdministrator', 'ＭＰＡＤＭＩＮＩＳＴＲＡＴＯＲ', 'mp\u200badministrator'];

@@ -1,5 +1,5 @@
 import { apiTokenPrefix } from '../api-tokens/api-token-secret.js';
-import { isSessionToken, sessionKey } from '../credentials/session-token.js';
+import { sessionKey, sessionTokenPrefix } from '../credentials/session-token.js';
 import { connectionKey, isConnectionId } from '../logon/connection-key.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 
@@ -28,10 +28,14 @@ export type OwnTokenShape =
  * another instance's).
  */
 export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenShape {
-  if (isSessionToken(token)) return { kind: 'session-token', key: sessionKey(token) };
-  if (token.startsWith(apiTokenPrefix)) return { kind: 'refused', reason: 'API tokens are exchanged at LogonWithToken, not used as bearer tokens' };
-  if (isConnectionId(token)) return { kind: 'connection-id', key: connectionKey(token) };
-  const mark = jwt.recognise(token);
+  // Recognised in any spelling a client might send (a re-cased prefix, RFC 6750's trailing "="):
+  // a variant of our secret is still our secret, and never goes to a partner.
+  const prefix = token.slice(0, apiTokenPrefix.length).toLowerCase();
+  if (prefix === sessionTokenPrefix) return { kind: 'session-token', key: sessionKey(token) };
+  if (prefix === apiTokenPrefix) return { kind: 'refused', reason: 'API tokens are exchanged at LogonWithToken, not used as bearer tokens' };
+  const bare = token.replace(/=+$/, '');
+  if (isConnectionId(bare)) return { kind: 'connection-id', key: connectionKey(bare) };
+  const mark = jwt.recognise(bare);
   if (mark === 'current-key') return { kind: 'connection-jwt' };
   return mark === 'other-key' ? { kind: 'refused', reason: 'a JWT of ours not signed with the current key' } : undefined;
 }

@@ -6,6 +6,9 @@ import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.j
 import type { Placeholders } from '../template/placeholders.js';
 import { durationMs, functionSchema } from './zod-helpers.js';
 
+/** The longest deadline any command may have (`timeoutMs`, per command or `http.timeoutMs`). */
+export const maxCommandTimeoutMs = 120_000;
+
 /** Where the identity fields sit in a partner's JSON answer (dotted paths). */
 export interface IdentityFieldPaths {
   /** Path of the contact id. @default 'ContactId' */
@@ -122,7 +125,7 @@ const httpCommandSchema = z
     body: z.string().optional(),
     bodyFormat: z.enum(['json', 'form']).optional(),
     headers: z.record(z.string(), z.string()).default({ 'cache-control': 'no-cache' }),
-    timeoutMs: durationMs(120_000).optional(),
+    timeoutMs: durationMs(maxCommandTimeoutMs).optional(),
     maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
     identity: identityPathsSchema,
     allowedHosts: z.array(allowedHostSchema).optional(),
@@ -155,7 +158,7 @@ const httpCommandSchema = z
 const functionCommandSchema = z
   .strictObject({
     run: functionSchema<FunctionCommandDefinition['run']>(),
-    timeoutMs: durationMs(120_000).optional(),
+    timeoutMs: durationMs(maxCommandTimeoutMs).optional(),
     identity: identityPathsSchema,
   })
   .transform(

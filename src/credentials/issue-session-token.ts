@@ -82,19 +82,20 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
     }
     const body = parsed.data;
     const tenant = (audit.tenant = organisationTenant(deps, request, body.organisation));
-    const attempt = await deps.guard.attempt(guardedKeys(deps, request, tenant ?? '', body));
+    // An unknown organisation counts under its own name, exactly as a tenant would: shared counters would tell it apart.
+    const attempt = await deps.guard.attempt(guardedKeys(deps, request, tenant ?? body.organisation, body));
     let verified: { user: User; identity: Identity };
     // Wall time, not the app's clock: the cover is about what a client can measure.
     const checkStarted = performance.now();
     try {
       // An unknown organisation fails like a wrong password, and takes as long: tenant names are not for guessing here.
       if (tenant === undefined) {
-        await deps.timingCover.wait();
+        await deps.timingCover.wait(body.organisation);
         throw new LoginError('login_failed', { reason: 'unknown organisation' });
       }
       verified = await verify(deps, request, tenant, body);
     } catch (error) {
-      if (isLoginError(error) && error.code === 'login_failed' && tenant !== undefined) deps.timingCover.record(performance.now() - checkStarted);
+      if (isLoginError(error) && error.code === 'login_failed' && tenant !== undefined) deps.timingCover.record(tenant, performance.now() - checkStarted);
       // Only a wrong guess keeps its count; outages and deactivated users give it back.
       if (!isLoginError(error) || error.code !== 'login_failed') await attempt.undecided();
       throw error;
@@ -137,9 +138,11 @@ function guardedKeys<User>(deps: CredentialDependencies<User>, request: RequestI
   const code = body.access_token_identifier?.authentication_code;
   const name = body.username ?? body.access_token_identifier?.identifier ?? code;
   if (name !== undefined) {
-    const nameKey = deps.nameKey(tenant, countingName(name));
+    const counted = countingName(name);
+    const nameKey = deps.nameKey(tenant, counted);
     keys.push(
-      { key: `token-name-ip:${nameKey}:${network}`, limit: deps.limits.failuresPerUsername, onSuccess: 'reset' },
+      // Only the name itself clears its counter: a variant's owner may not reset another account's.
+      { key: `token-name-ip:${nameKey}:${network}`, limit: deps.limits.failuresPerUsername, onSuccess: name === counted ? 'reset' : 'refund' },
       { key: `token-name:${nameKey}`, limit: deps.limits.failuresPerUsernameTotal, onSuccess: 'refund' },
     );
   }

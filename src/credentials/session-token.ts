@@ -9,11 +9,6 @@ export function mintSessionToken(): string {
   return sessionTokenPrefix + randomBytes(32).toString('base64url');
 }
 
-/** True for tokens shaped like ours (they are never sent to a partner for validation). */
-export function isSessionToken(token: string): boolean {
-  return token.startsWith(sessionTokenPrefix);
-}
-
 /** The store key of a session token. */
 export function sessionKey(token: string): string {
   return secretHash('session', token);

@@ -114,7 +114,8 @@ async function redeemOnce<User>(
   const attempt = await deps.guard.attempt([{ key: `handoff-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
   try {
     const result = await redeemReserved(deps, request, tenant, authToken, command, session, signal);
-    await attempt.succeeded();
+    // The user is signed in and the token spent: a counter the store fails to give back may not turn that into an error.
+    await attempt.succeeded().catch(() => undefined);
     return result;
   } catch (error) {
     if (!isLoginError(error) || error.code !== 'token_invalid') await attempt.undecided();

@@ -19,6 +19,8 @@ export async function confirmSecondFactor(
 ): Promise<ConfirmedConnection | false> {
   const key = connectionKey(connectionId);
   const session = await deps.sessions.confirm(key);
+  // A store written for the older contract (a boolean) would confirm without anybody noticing.
+  if (session !== undefined && (session === null || typeof session !== 'object')) throw new TypeError('login-with-token: store.sessions.confirm must resolve the confirmed session or undefined');
   if (session?.kind !== 'connection') return false;
   return { JWTToken: deps.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt) };
 }

@@ -23,8 +23,6 @@ export interface ConnectionClaims {
 }
 
 const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-/** Key ids derived from the public key start with this (so any instance's JWTs are known as ours). */
-const derivedKeyIdPrefix = 'lwt-';
 
 /**
  * Signs and verifies the short-lived JWTs handed out with a connection. Each is bound to its
@@ -50,7 +48,7 @@ export class ConnectionJwt {
       this.#privateKey = createPrivateKey(settings.privateKey);
       this.#publicKey = createPublicKey(this.#privateKey);
     }
-    this.#keyId = settings.keyId ?? `${derivedKeyIdPrefix}${createHash('sha256').update(this.#publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16)}`;
+    this.#keyId = settings.keyId ?? `lwt-${createHash('sha256').update(this.#publicKey.export({ format: 'der', type: 'spki' })).digest('base64url').slice(0, 16)}`;
     this.#header = Buffer.from(JSON.stringify({ alg: settings.algorithm, kid: this.#keyId, typ: 'JWT' })).toString('base64url');
   }
 
@@ -74,15 +72,14 @@ export class ConnectionJwt {
 
   /**
    * Whether `token` is a JWT of ours, cheaply (no signature check): `current-key` when it names
-   * our key id; `other-key` when it carries our marks — our issuer, or a key id of our own
-   * naming (`lwt-…`) — but not the current key; undefined when it is somebody else's.
+   * our key id; `other-key` when it names our issuer under another key (a rotated key, or an
+   * instance with another one); undefined when it is somebody else's. The `lwt-` key-id naming
+   * is no mark: every portal running this package derives its key ids that way.
    */
   recognise(token: string): 'current-key' | 'other-key' | undefined {
     if (!jwsShape.test(token)) return undefined;
     try {
-      const { kid } = decodeProtectedHeader(token);
-      if (kid === this.#keyId) return 'current-key';
-      if (typeof kid === 'string' && kid.startsWith(derivedKeyIdPrefix)) return 'other-key';
+      if (decodeProtectedHeader(token).kid === this.#keyId) return 'current-key';
       return decodeJwt(token).iss === this.#settings.issuer ? 'other-key' : undefined;
     } catch {
       return undefined;

@@ -102,7 +102,9 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     if (tenant !== unknownTenant) audit.tenant = tenant;
     // The seed: "Optional … used for licence validation. Default: null" (an empty one is none too).
     const clientId = body.clientId || null;
-    checkClientId(deps.policies, tenant, clientId);
+    // Tenants may list their own client ids, so where names are private the check waits until
+    // the token proved its holder knows the tenant (see openConnection).
+    if (!deps.hideTenantNames) checkClientId(deps.policies, tenant, clientId);
     const verifier = deps.tokenTypes.resolve(tenant, body.tokenType);
     if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
     const attempt = await deps.guard.attempt([{ key: `logon-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
@@ -115,7 +117,8 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
       if (!isLoginError(error) || error.status !== 401) await attempt.undecided();
       throw error;
     }
-    await attempt.succeeded();
+    // The connection is open: a counter the store fails to give back may not turn that into an error.
+    await attempt.succeeded().catch(() => undefined);
     audit.succeeded();
     return result;
   } catch (error) {
@@ -133,6 +136,7 @@ async function openConnection<User>(
   const { tenant } = context;
   const verified = await verifier.verify(token, tenant);
   if (tenant === unknownTenant) throw new LoginError('token_invalid', { reason: 'unknown tenant name' });
+  if (deps.hideTenantNames) checkClientId(deps.policies, tenant, context.clientId);
   const reservation = verified.oneTime === undefined ? undefined : await deps.ledger.reserve(verified.oneTime.key, deps.reservationMs);
   if (reservation !== undefined && reservation.status !== 'reserved') {
     throw new LoginError('token_invalid', { reason: 'signed token already used' });

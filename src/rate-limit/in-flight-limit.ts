@@ -5,14 +5,17 @@ import { LoginError } from '../errors/login-error.js';
  * instance, so one client's burst cannot take the whole connection pool and starve everybody
  * else's sign-ins. Kept in process on purpose: what it protects — the pool and its
  * sockets — belongs to the instance. A call over the bound is refused at once with
- * `rate_limited` (429, `Retry-After: 1`), before anything is spent.
+ * `rate_limited` (429, `Retry-After: 1`), before anything is spent. A slot is held at most
+ * `maxHoldMs`, even by a call that never settles (a custom executor ignoring its deadline).
  */
 export class InFlightLimit {
   readonly #running = new Map<string, number>();
   readonly #max: number;
+  readonly #maxHoldMs: number;
 
-  constructor(max: number) {
+  constructor(max: number, maxHoldMs: number) {
     this.#max = max;
+    this.#maxHoldMs = maxHoldMs;
   }
 
   /** Runs `task` in one of `key`'s slots; throws `rate_limited` when all are taken. */
@@ -22,12 +25,20 @@ export class InFlightLimit {
       throw new LoginError('rate_limited', { reason: 'too many partner calls under way from this network', headers: { 'retry-after': '1' } });
     }
     this.#running.set(key, running + 1);
-    try {
-      return await task();
-    } finally {
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
       const left = this.#running.get(key)! - 1;
       if (left === 0) this.#running.delete(key);
       else this.#running.set(key, left);
+    };
+    const ceiling = setTimeout(release, this.#maxHoldMs).unref();
+    try {
+      return await task();
+    } finally {
+      clearTimeout(ceiling);
+      release();
     }
   }
 }

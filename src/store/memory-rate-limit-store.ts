@@ -14,7 +14,8 @@ interface Counter {
  * In-process {@link RateLimitStore}: fixed windows, at most `maxEntries` keys. When full, a
  * counter still below its limit makes room — the oldest single-hit one among the first few,
  * else the oldest — so spraying new names can never push out a counter that locks somebody
- * out. Only when every counter is at its limit does the oldest of those go.
+ * out. Locking counters may fill at most half the store (past that the oldest goes), so a flood
+ * of lockouts cannot leave ordinary counters no room to count in.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
   /** Counters below their limit, oldest first. */
@@ -67,6 +68,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const locking = counter.count >= counter.limit;
     const [home, other] = locking ? [this.#locking, this.#open] : [this.#open, this.#locking];
     if (other.delete(key) || !home.has(key)) home.set(key, counter);
+    if (locking && this.#locking.size > this.#maxEntries / 2) this.#locking.delete(this.#locking.keys().next().value!);
   }
 
   #delete(key: string): void {
@@ -75,6 +77,11 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   #makeRoom(now: number): void {
     if (this.size < this.#maxEntries) return;
+    const [oldestLock, lock] = this.#locking.entries().next().value ?? [];
+    if (lock !== undefined && lock.resetAt <= now) {
+      this.#locking.delete(oldestLock!);
+      return;
+    }
     let scanned = 0;
     for (const [key, counter] of this.#open) {
       if (counter.resetAt <= now || counter.count <= 1) {

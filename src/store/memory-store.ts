@@ -11,7 +11,7 @@ export interface MemoryStoreOptions {
   maxLedgerEntries?: number;
   /** Most session tokens and connections at once; past it new ones get `store_unavailable`. @default 1_000_000 */
   maxSessions?: number;
-  /** Most rate-limit counters held at once (single-hit ones dropped first). @default 100_000 */
+  /** Most rate-limit counters held at once (counters below their limit make room first; lockouts fill at most half). @default 100_000 */
   maxRateLimitEntries?: number;
   /** How often expired entries are swept. @default 30000 */
   sweepIntervalMs?: number;
