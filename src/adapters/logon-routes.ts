@@ -50,8 +50,7 @@ export function addLogonRoutes<User>(
   router.all(logonPaths.getTokenSettings, json, (req, res) => {
     try {
       const request = toRequestInfo(req);
-      const name = readParameter(request, 'tenantName');
-      const tenant = logon.hideTenantNames ? logon.tenants.byNameOrUnknown(name) : logon.tenants.byName(name);
+      const tenant = logon.tenants.byClientName(readParameter(request, 'tenantName'), logon.hideTenantNames);
       const profileId = readParameter(request, 'profileId') ?? readParameter(request, 'tokenType') ?? '';
       const settings = tokenTypes.resolve(tenant, profileId)?.publicSettings?.();
       if (settings === undefined) throw new LoginError('token_type_unknown', { reason: 'no JWT profile with this id' });

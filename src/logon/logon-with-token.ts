@@ -98,7 +98,7 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     const body = parsed.data;
     audit.token = body.token;
     // Where tenant names are not public, an unknown one answers as a failed logon would (see openConnection).
-    const tenant = deps.hideTenantNames ? deps.tenants.byNameOrUnknown(body.tenantName) : deps.tenants.byName(body.tenantName);
+    const tenant = deps.tenants.byClientName(body.tenantName, deps.hideTenantNames);
     if (tenant !== unknownTenant) audit.tenant = tenant;
     // The seed: "Optional … used for licence validation. Default: null" (an empty one is none too).
     const clientId = body.clientId || null;

@@ -50,8 +50,12 @@ export class TenantResolver {
     return name;
   }
 
-  /** Like {@link byName}, but a name nobody configured is {@link unknownTenant}, not an error. */
-  byNameOrUnknown(name: string | undefined | null): string {
-    return name !== undefined && name !== null && name !== '' && !this.#names.has(name) ? unknownTenant : this.byName(name);
+  /**
+   * A tenant named by the client (LogonWithToken's `tenantName`): {@link byName}, except that
+   * where names are hidden a name nobody configured is {@link unknownTenant}, not an error.
+   */
+  byClientName(name: string | undefined | null, hideUnknown: boolean): string {
+    const unknown = hideUnknown && name !== undefined && name !== null && name !== '' && !this.#names.has(name);
+    return unknown ? unknownTenant : this.byName(name);
   }
 }
