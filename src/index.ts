@@ -35,6 +35,7 @@ export type { PassportStrategy } from './adapters/passport-strategy.js';
 export type { SessionState } from './adapters/session-state.js';
 export { catalogue, type ErrorCode, type CatalogueEntry } from './errors/catalogue.js';
 export { LoginError, isLoginError, type LoginErrorOptions } from './errors/login-error.js';
+export { OptionsError, type OptionsErrorCode, type OptionProblem } from './errors/options-error.js';
 export type {
   CommandDefinition,
   CommandOption,

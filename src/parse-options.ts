@@ -3,7 +3,9 @@ import type { AuditSink } from './audit/audit-event.js';
 import { commandDefinitionSchema, maxCommandTimeoutMs, type CompiledCommand } from './config/command-schema.js';
 import { parseSigningKey } from './config/signing-key.js';
 import { asymmetricAlgorithms, tokenTypeSchema } from './config/token-type-schema.js';
-import { durationMs, functionSchema, toConfigError } from './config/zod-helpers.js';
+import { durationMs, functionSchema } from './config/zod-helpers.js';
+import { validateOptions } from './config/validate-options.js';
+import { OptionsError } from './errors/options-error.js';
 import type { CommandExecutor } from './executor/command-executor.js';
 import type { HttpExecutorOptions } from './executor/http-executor.js';
 import { addressMatcher } from './destination/address-ranges.js';
@@ -266,8 +268,6 @@ export type ParsedOptions = z.output<typeof optionsSchema>;
 
 /** Validates `options` once; throws one `TypeError` naming every bad option path. */
 export function parseOptions<User>(options: LoginWithTokenOptions<User>): ParsedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('login-with-token: options must be an object');
-  const result = optionsSchema.safeParse(options);
-  if (!result.success) throw toConfigError(result.error);
-  return result.data;
+  if (options === null || typeof options !== 'object') throw new OptionsError('login-with-token', [{ code: 'LWT_INVALID_OPTION', path: '', message: 'must be an object' }]);
+  return validateOptions(optionsSchema, options, 'login-with-token');
 }

@@ -3,6 +3,7 @@ import { commandDefinitionSchema } from '../src/config/command-schema.js';
 import { isPrivateAddress } from '../src/destination/address-ranges.js';
 import { createHttpExecutor, type HttpExecutorOptions } from '../src/executor/http-executor.js';
 import { createLoginWithToken, LoginError } from '../src/index.js';
+import { expectOptionsError } from './support/options-error.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 
 let partner: PartnerServer;
@@ -83,14 +84,18 @@ describe('destination policy of the HTTP executor', () => {
 
   it('holds commands to the host allow-lists at start-up', () => {
     const create = (options: object) => () => createLoginWithToken({ resolveUser: () => null, ...options });
-    expect(create({ commands: { LoginWithToken: { url: 'https://evil.example/v', allowedHosts: ['partner.example'] } } })).toThrow(
-      'commands.LoginWithToken.url: host is not on allowedHosts',
-    );
-    expect(create({ http: { allowedHosts: ['*.partner.example'] }, commands: { LoginWithToken: { url: 'https://partner.example/v' } } })).toThrow(
-      'commands.LoginWithToken.url: host is not on http.allowedHosts',
-    );
+    expectOptionsError(create({ commands: { LoginWithToken: { url: 'https://evil.example/v', allowedHosts: ['partner.example'] } } }), {
+      code: 'LWT_INVALID_OPTION',
+      path: 'commands.LoginWithToken.url',
+      message: 'commands.LoginWithToken.url: host is not on allowedHosts',
+    });
+    expectOptionsError(create({ http: { allowedHosts: ['*.partner.example'] }, commands: { LoginWithToken: { url: 'https://partner.example/v' } } }), {
+      code: 'LWT_INVALID_OPTION',
+      path: 'commands.LoginWithToken.url',
+      message: 'commands.LoginWithToken.url: host is not on http.allowedHosts',
+    });
     expect(create({ http: { allowedHosts: ['*.partner.example'] }, commands: { LoginWithToken: { url: 'https://sso.partner.example/v' } } })).not.toThrow();
-    expect(create({ http: { allowPrivateAddresses: ['not-a-range'] } })).toThrow('http.allowPrivateAddresses');
+    expectOptionsError(create({ http: { allowPrivateAddresses: ['not-a-range'] } }), { code: 'LWT_INVALID_OPTION', path: 'http.allowPrivateAddresses' });
     expect(create({ http: { allowedHosts: ['[::1]'] }, commands: { LoginWithToken: { url: 'http://[::1]:8080/v' } } })).not.toThrow();
   });
 });

@@ -6,6 +6,7 @@ import { MemoryStore, signSenderToken, type LoginWithTokenOptions } from '../src
 import { rsaKeys, selfSignedCertificate, type RsaKeys } from './support/keys.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 import { createClockedPortal, type TestPortal, type TestUser } from './support/portal-app.js';
+import { expectOptionsError } from './support/options-error.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
 const profileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
@@ -704,11 +705,14 @@ describe('LogonWithToken hardening', () => {
   });
 
   it('refuses an http JWKS URL that is not loopback, and a cool-down under a second', () => {
-    expect(() => createPortal({}, { tokenTypes: { p: { kind: 'jwt', issuer, audience, jwksUrl: 'http://idp.example/keys' } } })).toThrow(
-      'logon.tokenTypes.p.jwksUrl: must use https',
-    );
-    expect(() => createPortal({}, { tokenTypes: { p: { kind: 'jwt', issuer, audience, jwksUrl: 'https://idp.example/keys', jwksCooldownMs: 0 } } })).toThrow(
-      'logon.tokenTypes.p.jwksCooldownMs',
-    );
+    expectOptionsError(() => createPortal({}, { tokenTypes: { p: { kind: 'jwt', issuer, audience, jwksUrl: 'http://idp.example/keys' } } }), {
+      code: 'LWT_INVALID_OPTION',
+      path: 'logon.tokenTypes.p.jwksUrl',
+      message: 'logon.tokenTypes.p.jwksUrl: must use https',
+    });
+    expectOptionsError(() => createPortal({}, { tokenTypes: { p: { kind: 'jwt', issuer, audience, jwksUrl: 'https://idp.example/keys', jwksCooldownMs: 0 } } }), {
+      code: 'LWT_INVALID_OPTION',
+      path: 'logon.tokenTypes.p.jwksCooldownMs',
+    });
   });
 });

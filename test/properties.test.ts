@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractBearerToken } from '../src/bearer/extract-bearer-token.js';
-import { describeTokenRequestIssues, tokenRequestSchema } from '../src/credentials/token-request.js';
+import { describeBodyIssues } from '../src/config/describe-issues.js';
+import { tokenRequestSchema } from '../src/credentials/token-request.js';
 import { LoginError } from '../src/errors/login-error.js';
 import { safeReturnTo } from '../src/handoff/safe-return-to.js';
 import { parseIdentityAnswer } from '../src/identity/parse-identity.js';
@@ -145,7 +146,7 @@ describe('parsers never throw on arbitrary input', () => {
     fc.assert(
       fc.property(fc.oneof(fc.anything(), fc.jsonValue()), (body) => {
         const token = tokenRequestSchema.safeParse(body);
-        if (!token.success) expect(() => describeTokenRequestIssues(token.error, body)).not.toThrow();
+        if (!token.success) expect(() => describeBodyIssues(token.error, body)).not.toThrow();
         expect(() => logonRequestSchema.safeParse(body)).not.toThrow();
       }),
       { numRuns: 2000 },

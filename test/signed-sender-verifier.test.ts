@@ -10,6 +10,7 @@ import { signSenderToken } from '../src/logon/sign-sender-token.js';
 import { createSignedSenderVerifier } from '../src/logon/signed-sender-verifier.js';
 import { TokenTypeRegistry } from '../src/logon/token-type-registry.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { expectOptionsError } from './support/options-error.js';
 import { recordSecret } from './support/secrets.js';
 
 type Types = Record<string, ParsedTokenType>;
@@ -102,7 +103,11 @@ describe('signed sender tokens and tenants', () => {
           'tenant-b': { tokenTypes: { InfoShareToken: { kind: 'signed-sender' as const, keys: [sender.jwk], requireAudience: false } } },
         },
       };
-      expect(() => createLoginWithToken(options)).toThrow(/tenants\.tenant-b\.tokenTypes\.InfoShareToken\.requireAudience/);
+      expectOptionsError(() => createLoginWithToken(options), {
+        code: 'LWT_INVALID_OPTION',
+        path: 'tenants.tenant-b.tokenTypes.InfoShareToken.requireAudience',
+        message: /tenants\.tenant-b\.tokenTypes\.InfoShareToken\.requireAudience/,
+      });
     });
   });
 

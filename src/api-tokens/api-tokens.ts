@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { toConfigError } from '../config/zod-helpers.js';
+import { validateOptions } from '../config/validate-options.js';
 import { normalizeEmail } from '../identity/identity.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { ApiTokenStore, StoredApiToken } from '../store/api-token-store.js';
@@ -61,22 +61,21 @@ export class ApiTokens {
 
   /** Creates a token for a user; throws a `TypeError` for bad input, `tenant_not_found` for an unknown tenant. */
   async create(input: CreateApiTokenInput): Promise<CreatedApiToken> {
-    const parsed = createSchema.safeParse(input);
-    if (!parsed.success) throw toConfigError(parsed.error, 'apiTokens.create');
-    const tenant = this.#tenants.byName(parsed.data.tenant);
+    const valid = validateOptions(createSchema, input, 'login-with-token', ['apiTokens.create']);
+    const tenant = this.#tenants.byName(valid.tenant);
     const token = mintApiTokenSecret();
     const record: StoredApiToken = {
       id: mintApiTokenId(),
       tenant,
-      userId: parsed.data.userId,
+      userId: valid.userId,
       identity: {
-        ...(parsed.data.contactId === undefined ? {} : { contactId: parsed.data.contactId }),
-        ...(parsed.data.contactEmail === undefined ? {} : { contactEmail: normalizeEmail(parsed.data.contactEmail) }),
+        ...(valid.contactId === undefined ? {} : { contactId: valid.contactId }),
+        ...(valid.contactEmail === undefined ? {} : { contactEmail: normalizeEmail(valid.contactEmail) }),
         tokenType: 'apitoken',
       },
-      ...(parsed.data.name === undefined ? {} : { name: parsed.data.name }),
+      ...(valid.name === undefined ? {} : { name: valid.name }),
       createdAt: this.#now(),
-      ...(parsed.data.expiresAt === undefined ? {} : { expiresAt: parsed.data.expiresAt }),
+      ...(valid.expiresAt === undefined ? {} : { expiresAt: valid.expiresAt }),
     };
     await this.#store.create(apiTokenKey(token), record);
     return { ...withoutIdentity(record), token };

@@ -1,5 +1,7 @@
 import { commandDefinitionSchema, type CompiledCommand } from '../config/command-schema.js';
-import { toConfigError } from '../config/zod-helpers.js';
+import { formatPath } from '../config/describe-issues.js';
+import { validateOptions } from '../config/validate-options.js';
+import { OptionsError } from '../errors/options-error.js';
 import { commandProblems } from '../config/command-checks.js';
 import type { Command, CommandName } from '../executor/command-executor.js';
 
@@ -48,13 +50,14 @@ export class CommandRegistry {
     const source = this.#sources.defaults[name];
     if (typeof source !== 'function') return source;
     const path = `commands.${name}(${JSON.stringify(tenant)})`;
-    const result = commandDefinitionSchema.safeParse(source(tenant));
-    if (!result.success) throw toConfigError(result.error, path);
-    const problems = commandProblems(result.data, this.#sources.knownPlaceholders, this.#sources.allowedHosts);
+    const command = validateOptions(commandDefinitionSchema, source(tenant), 'login-with-token', [path]);
+    const problems = commandProblems(command, this.#sources.knownPlaceholders, this.#sources.allowedHosts);
     if (problems.length > 0) {
-      const lines = problems.map((problem) => `${[path, ...problem.path].join('.')}: ${problem.message}`);
-      throw new TypeError(`login-with-token: invalid options: ${lines.join('; ')}`);
+      throw new OptionsError(
+        'login-with-token',
+        problems.map((problem) => ({ code: 'LWT_INVALID_OPTION', path: formatPath([path, ...problem.path]), message: problem.message })),
+      );
     }
-    return result.data;
+    return command;
   }
 }

@@ -20,7 +20,8 @@ import { toSessionIdentity } from '../identity/identity.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { mintSessionToken, sessionKey } from './session-token.js';
-import { describeTokenRequestIssues, tokenRequestSchema, type TokenRequest } from './token-request.js';
+import { describeBodyIssues } from '../config/describe-issues.js';
+import { tokenRequestSchema, type TokenRequest } from './token-request.js';
 
 /** What {@link issueSessionToken} needs. */
 export interface CredentialDependencies<User> {
@@ -78,7 +79,7 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
   try {
     const parsed = tokenRequestSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      throw new LoginError('invalid_request', { reason: 'token request rejected', description: describeTokenRequestIssues(parsed.error, request.body) });
+      throw new LoginError('invalid_request', { reason: 'token request rejected', description: describeBodyIssues(parsed.error, request.body) });
     }
     const body = parsed.data;
     const tenant = (audit.tenant = organisationTenant(deps, request, body.organisation));

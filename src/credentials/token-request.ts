@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { readPath } from '../identity/read-path.js';
 
 const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
@@ -48,15 +47,3 @@ export const tokenRequestSchema = z
 
 /** A valid token request. */
 export type TokenRequest = z.output<typeof tokenRequestSchema>;
-
-/** Every problem with `body`, as `field: problem` phrases (field names only, never values). */
-export function describeTokenRequestIssues(error: z.ZodError, body: unknown): string {
-  return error.issues
-    .map((issue) => {
-      if (issue.path.length === 0) return 'body: must be a JSON object';
-      const field = issue.path.join('.');
-      const absent = issue.code === 'invalid_type' && readPath(body, issue.path.join('.')) === undefined;
-      return `${field}: ${absent ? 'is required' : issue.message}`;
-    })
-    .join('; ');
-}

@@ -16,6 +16,10 @@ export interface LoginErrorOptions {
   cause?: unknown;
 }
 
+// A registered symbol, so that an error thrown by one copy of the package is recognised by
+// another (two versions in one dependency tree): `instanceof` checks the brand, not the class.
+const brand = Symbol.for('login-with-token.LoginError');
+
 /**
  * A request-time failure from the {@link catalogue}. Adapters render it in their route's
  * envelope; `message` is always the catalogue's public text, details live in `reason`.
@@ -55,9 +59,17 @@ export class LoginError extends Error {
   get retryable(): boolean {
     return this.status >= 500 || this.status === 429;
   }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+  }
+
+  get [brand](): true {
+    return true;
+  }
 }
 
-/** Narrows an unknown thrown value to a {@link LoginError}. */
+/** Narrows an unknown thrown value to a {@link LoginError}, also one thrown by another copy of the package. */
 export function isLoginError(value: unknown): value is LoginError {
   return value instanceof LoginError;
 }

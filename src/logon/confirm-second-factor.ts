@@ -1,3 +1,4 @@
+import { OptionsError } from '../errors/options-error.js';
 import type { SessionStore } from '../store/session-store.js';
 import { connectionKey } from './connection-key.js';
 import type { ConnectionJwt } from './connection-jwt.js';
@@ -20,7 +21,9 @@ export async function confirmSecondFactor(
   const key = connectionKey(connectionId);
   const session = await deps.sessions.confirm(key);
   // A store written for the older contract (a boolean) would confirm without anybody noticing.
-  if (session !== undefined && (session === null || typeof session !== 'object')) throw new TypeError('login-with-token: store.sessions.confirm must resolve the confirmed session or undefined');
+  if (session !== undefined && (session === null || typeof session !== 'object')) {
+    throw new OptionsError('login-with-token', [{ code: 'LWT_INVALID_OPTION', path: 'store.sessions.confirm', message: 'must resolve the confirmed session or undefined' }]);
+  }
   if (session?.kind !== 'connection') return false;
   return { JWTToken: deps.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt) };
 }

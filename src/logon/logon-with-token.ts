@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeBodyIssues } from '../config/describe-issues.js';
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
@@ -92,8 +93,7 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
   const parsed = logonRequestSchema.safeParse(request.body ?? {});
   try {
     if (!parsed.success) {
-      const description = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
-      throw new LoginError('invalid_request', { reason: 'logon request rejected', description });
+      throw new LoginError('invalid_request', { reason: 'logon request rejected', description: describeBodyIssues(parsed.error, request.body ?? {}) });
     }
     const body = parsed.data;
     audit.token = body.token;

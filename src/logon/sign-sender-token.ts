@@ -1,6 +1,7 @@
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { parseSigningKey } from '../config/signing-key.js';
+import { OptionsError } from '../errors/options-error.js';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 
 /** What {@link signSenderToken} needs. */
@@ -38,8 +39,12 @@ export interface SignSenderTokenInput {
  * ```
  */
 export async function signSenderToken(input: SignSenderTokenInput): Promise<string> {
-  if (input.contactId === undefined && input.contactEmail === undefined) throw new TypeError('signSenderToken: contactId or contactEmail is required');
-  if (input.audience !== undefined && (typeof input.audience !== 'string' || input.audience === '')) throw new TypeError('signSenderToken: audience must be a tenant name');
+  if (input.contactId === undefined && input.contactEmail === undefined) {
+    throw new OptionsError('signSenderToken', [{ code: 'LWT_MISSING_OPTION', path: 'contactId', message: 'contactId or contactEmail is required' }]);
+  }
+  if (input.audience !== undefined && (typeof input.audience !== 'string' || input.audience === '')) {
+    throw new OptionsError('signSenderToken', [{ code: 'LWT_INVALID_OPTION', path: 'audience', message: 'must be a tenant name' }]);
+  }
   const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
   const algorithm = input.algorithm ?? defaultAlgorithm(key);
   if (typeof input.privateKey === 'string') parseSigningKey(input.privateKey, algorithm);
