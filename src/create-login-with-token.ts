@@ -7,7 +7,7 @@ import { createRouter } from './adapters/create-router.js';
 import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
-import { ResponseTimeCover } from './async/response-time-cover.js';
+import { ResponseTimeCover } from './credentials/response-time-cover.js';
 import { createKeyedHashes } from './audit/token-hash.js';
 import type { BearerDependencies } from './bearer/authenticate-bearer.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
@@ -28,9 +28,9 @@ import { BruteForceGuard } from './rate-limit/brute-force-guard.js';
 import { InFlightLimit } from './rate-limit/in-flight-limit.js';
 import { PlaceholderBuilder } from './request/placeholder-builder.js';
 import { TenantResolver } from './request/tenant-resolver.js';
-import { systemClock } from './store/clock.js';
+import { systemClock } from './time/clock.js';
 import { MemoryStore } from './store/memory-store.js';
-import { builtInPlaceholders } from './template/placeholders.js';
+import { builtInPlaceholders } from './request/placeholder-builder.js';
 import { UserDirectory } from './users/user-directory.js';
 
 /** What {@link createLoginWithToken} returns: mount the router, register the strategies. */

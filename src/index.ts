@@ -51,7 +51,7 @@ export { createHttpExecutor, type HttpExecutorOptions } from './executor/http-ex
 export { createFunctionExecutor } from './executor/function-executor.js';
 export { createDefaultExecutor } from './executor/default-executor.js';
 export { normalizeEmail, type Identity } from './identity/identity.js';
-export type { Placeholders } from './template/placeholders.js';
+export type { Placeholders } from './template/template-parts.js';
 export type { RequestInfo } from './request/request-info.js';
 export type { PlaceholderSource } from './request/placeholder-builder.js';
 export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.js';
@@ -59,6 +59,6 @@ export type { Store } from './store/store.js';
 export type { SessionStore, StoredSession, SessionIdentity, UserSessionEntry } from './store/session-store.js';
 export type { RateLimitStore, RateCounter } from './store/rate-limit-store.js';
 export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
-export type { Clock } from './store/clock.js';
+export type { Clock } from './time/clock.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
 export { safeReturnTo } from './handoff/safe-return-to.js';

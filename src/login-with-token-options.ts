@@ -6,7 +6,7 @@ import type { HttpExecutorOptions } from './executor/http-executor.js';
 import type { AbsenceDecision, LicenceDecision, LogonContext, TooManySessionsPolicy, TwoStepDecision } from './logon/logon-policies.js';
 import type { PlaceholderSource } from './request/placeholder-builder.js';
 import type { RequestInfo } from './request/request-info.js';
-import type { Clock } from './store/clock.js';
+import type { Clock } from './time/clock.js';
 import type { Store } from './store/store.js';
 import type { UserDirectoryOptions } from './users/user-directory.js';
 

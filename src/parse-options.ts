@@ -19,9 +19,9 @@ import type { Identity } from './identity/identity.js';
 import type { LoginWithTokenOptions } from './login-with-token-options.js';
 import type { PlaceholderSource } from './request/placeholder-builder.js';
 import type { RequestInfo } from './request/request-info.js';
-import type { Clock } from './store/clock.js';
+import type { Clock } from './time/clock.js';
 import type { Store } from './store/store.js';
-import { builtInPlaceholders } from './template/placeholders.js';
+import { builtInPlaceholders } from './request/placeholder-builder.js';
 
 const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, "_", "." or "-"');
 // Token type names are free text (profile ids are GUIDs) but never empty or with control characters.

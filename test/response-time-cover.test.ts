@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ResponseTimeCover } from '../src/async/response-time-cover.js';
+import { ResponseTimeCover } from '../src/credentials/response-time-cover.js';
 
 const timed = async (cover: ResponseTimeCover, name: string) => {
   const started = performance.now();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compileBodyTemplate, detectBodyFormat } from '../src/template/body-template.js';
 import { compileHeaderTemplate } from '../src/template/header-template.js';
 import { compileUrlTemplate, encodePathValue, encodeQueryValue } from '../src/template/url-template.js';
-import { splitTemplate } from '../src/template/placeholders.js';
+import { splitTemplate } from '../src/template/template-parts.js';
 
 describe('splitTemplate', () => {
   it('splits literals and placeholders', () => {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { secretHash } from '../crypto/secret-hash.js';
 
 /** Every API token starts with this. */
 export const apiTokenPrefix = 'lwta_';
@@ -14,7 +13,3 @@ export function mintApiTokenId(): string {
   return `at_${randomBytes(9).toString('base64url')}`;
 }
 
-/** The store key of an API token secret. */
-export function apiTokenKey(secret: string): string {
-  return secretHash('apitoken', secret);
-}

@@ -3,8 +3,9 @@ import { validateOptions } from '../config/validate-options.js';
 import { normalizeEmail } from '../identity/identity.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { ApiTokenStore, StoredApiToken } from '../store/api-token-store.js';
-import type { Clock } from '../store/clock.js';
-import { apiTokenKey, mintApiTokenId, mintApiTokenSecret } from './api-token-secret.js';
+import type { Clock } from '../time/clock.js';
+import { storeKeys } from '../store/store-keys.js';
+import { mintApiTokenId, mintApiTokenSecret } from './api-token-secret.js';
 
 /** What {@link ApiTokens.create} needs. */
 export interface CreateApiTokenInput {
@@ -77,7 +78,7 @@ export class ApiTokens {
       createdAt: this.#now(),
       ...(valid.expiresAt === undefined ? {} : { expiresAt: valid.expiresAt }),
     };
-    await this.#store.create(apiTokenKey(token), record);
+    await this.#store.create(storeKeys.apiToken(token), record);
     return { ...withoutIdentity(record), token };
   }
 

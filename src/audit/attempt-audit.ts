@@ -1,4 +1,4 @@
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import { asLoginError, type LoginError } from '../errors/login-error.js';
 import type { AuditEventType, AuditSink } from './audit-event.js';
 import { emitAudit } from './emit-audit.js';

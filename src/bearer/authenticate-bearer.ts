@@ -8,12 +8,13 @@ import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { SessionIdentity, SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { extractBearerToken } from './extract-bearer-token.js';
 import { classifyOwnToken } from './own-tokens.js';
+import { rateLimitKeys } from '../store/store-keys.js';
 import type { RemoteBearerValidator } from './remote-bearer-validator.js';
 
 /** What {@link authenticateBearer} needs. */
@@ -175,5 +176,5 @@ async function refuse<User>(deps: BearerDependencies<User>, request: RequestInfo
 }
 
 function ipGuard<User>(deps: BearerDependencies<User>, request: RequestInfo) {
-  return { key: `bearer-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' } as const;
+  return { key: rateLimitKeys.bearerIp(clientNetwork(request.ip)), limit: deps.failuresPerIp, onSuccess: 'refund' } as const;
 }

@@ -1,6 +1,7 @@
 import { apiTokenPrefix } from '../api-tokens/api-token-secret.js';
-import { sessionKey, sessionTokenPrefix } from '../credentials/session-token.js';
-import { connectionKey, isConnectionId } from '../logon/connection-key.js';
+import { sessionTokenPrefix } from '../credentials/session-token.js';
+import { isConnectionId } from '../logon/connection-id.js';
+import { storeKeys } from '../store/store-keys.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 
 /** Which of our own credentials a bearer token is, and where its session lives. */
@@ -31,10 +32,10 @@ export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenSha
   // Recognised in any spelling a client might send (a re-cased prefix, RFC 6750's trailing "="):
   // a variant of our secret is still our secret, and never goes to a partner.
   const prefix = token.slice(0, apiTokenPrefix.length).toLowerCase();
-  if (prefix === sessionTokenPrefix) return { kind: 'session-token', key: sessionKey(token) };
+  if (prefix === sessionTokenPrefix) return { kind: 'session-token', key: storeKeys.sessionToken(token) };
   if (prefix === apiTokenPrefix) return { kind: 'refused', reason: 'API tokens are exchanged at LogonWithToken, not used as bearer tokens' };
   const bare = token.replace(/=+$/, '');
-  if (isConnectionId(bare)) return { kind: 'connection-id', key: connectionKey(bare) };
+  if (isConnectionId(bare)) return { kind: 'connection-id', key: storeKeys.connection(bare) };
   const mark = jwt.recognise(bare);
   if (mark === 'current-key') return { kind: 'connection-jwt' };
   return mark === 'other-key' ? { kind: 'refused', reason: 'a JWT of ours not signed with the current key' } : undefined;

@@ -1,14 +1,15 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
-import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
+import { neverAborted } from '../time/deadline.js';
+import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import { readPath } from '../identity/read-path.js';
 import type { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { SessionIdentity } from '../store/session-store.js';
 
 /** Settings of {@link RemoteBearerValidator}. */

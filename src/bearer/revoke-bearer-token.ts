@@ -5,7 +5,7 @@ import { LoginError } from '../errors/login-error.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { SessionStore } from '../store/session-store.js';
 import { bearerChallenge } from './bearer-challenge.js';
 import { extractBearerToken } from './extract-bearer-token.js';

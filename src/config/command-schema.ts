@@ -3,7 +3,7 @@ import { allowedHostSchema, hostAllowed } from './allowed-hosts.js';
 import { compileBodyTemplate, type BodyTemplate } from '../template/body-template.js';
 import { compileHeaderTemplate, type HeaderTemplate } from '../template/header-template.js';
 import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.js';
-import type { Placeholders } from '../template/placeholders.js';
+import type { Placeholders } from '../template/template-parts.js';
 import { durationMs, functionSchema } from './zod-helpers.js';
 
 /** The longest deadline any command may have (`timeoutMs`, per command or `http.timeoutMs`). */

@@ -1,10 +1,11 @@
-import type { ResponseTimeCover } from '../async/response-time-cover.js';
+import type { ResponseTimeCover } from './response-time-cover.js';
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
-import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
+import { neverAborted } from '../time/deadline.js';
+import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { NameHasher, TokenHasher } from '../audit/token-hash.js';
@@ -15,11 +16,12 @@ import { countingName } from '../rate-limit/counting-name.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import { toSessionIdentity } from '../identity/identity.js';
 import type { SessionStore } from '../store/session-store.js';
 import type { UserDirectory } from '../users/user-directory.js';
-import { mintSessionToken, sessionKey } from './session-token.js';
+import { rateLimitKeys, storeKeys } from '../store/store-keys.js';
+import { mintSessionToken } from './session-token.js';
 import { describeBodyIssues } from '../config/describe-issues.js';
 import { tokenRequestSchema, type TokenRequest } from './token-request.js';
 
@@ -105,7 +107,7 @@ export async function issueSessionToken<User>(deps: CredentialDependencies<User>
     const userId = (audit.userId = deps.users.idOf(verified.user));
     const token = mintSessionToken();
     const expiresAt = started + deps.ttlMs;
-    await deps.sessions.create(sessionKey(token), {
+    await deps.sessions.create(storeKeys.sessionToken(token), {
       kind: 'session-token',
       tenant,
       userId,
@@ -135,7 +137,7 @@ function organisationTenant<User>(deps: CredentialDependencies<User>, request: R
  */
 function guardedKeys<User>(deps: CredentialDependencies<User>, request: RequestInfo, tenant: string, body: TokenRequest): GuardedKey[] {
   const network = clientNetwork(request.ip);
-  const keys: GuardedKey[] = [{ key: `token-ip:${network}`, limit: deps.limits.failuresPerIp, onSuccess: 'refund' }];
+  const keys: GuardedKey[] = [{ key: rateLimitKeys.tokenIp(network), limit: deps.limits.failuresPerIp, onSuccess: 'refund' }];
   const code = body.access_token_identifier?.authentication_code;
   const name = body.username ?? body.access_token_identifier?.identifier ?? code;
   if (name !== undefined) {
@@ -143,11 +145,11 @@ function guardedKeys<User>(deps: CredentialDependencies<User>, request: RequestI
     const nameKey = deps.nameKey(tenant, counted);
     keys.push(
       // Only the name itself clears its counter: a variant's owner may not reset another account's.
-      { key: `token-name-ip:${nameKey}:${network}`, limit: deps.limits.failuresPerUsername, onSuccess: name === counted ? 'reset' : 'refund' },
-      { key: `token-name:${nameKey}`, limit: deps.limits.failuresPerUsernameTotal, onSuccess: 'refund' },
+      { key: rateLimitKeys.tokenNameIp(nameKey, network), limit: deps.limits.failuresPerUsername, onSuccess: name === counted ? 'reset' : 'refund' },
+      { key: rateLimitKeys.tokenName(nameKey), limit: deps.limits.failuresPerUsernameTotal, onSuccess: 'refund' },
     );
   }
-  if (code !== undefined) keys.push({ key: `token-code:${deps.nameKey(tenant, '')}`, limit: deps.limits.authenticationCodeFailuresPerTenant, onSuccess: 'refund' });
+  if (code !== undefined) keys.push({ key: rateLimitKeys.tokenCode(deps.nameKey(tenant, '')), limit: deps.limits.authenticationCodeFailuresPerTenant, onSuccess: 'refund' });
   return keys;
 }
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { secretHash } from '../crypto/secret-hash.js';
 
 /** Every session token starts with this, so the bearer check knows it is ours (and scanners can find leaked ones). */
 export const sessionTokenPrefix = 'lwts_';
@@ -9,7 +8,3 @@ export function mintSessionToken(): string {
   return sessionTokenPrefix + randomBytes(32).toString('base64url');
 }
 
-/** The store key of a session token. */
-export function sessionKey(token: string): string {
-  return secretHash('session', token);
-}

@@ -1,5 +1,5 @@
 import type { CompiledCommand } from '../config/command-schema.js';
-import type { Placeholders } from '../template/placeholders.js';
+import type { Placeholders } from '../template/template-parts.js';
 
 /** The command names the package runs; apps may define more for their own executors. */
 export type CommandName = 'LoginWithToken' | 'ValidateBearer' | 'VerifyCredentials' | 'VerifyAccessToken' | (string & {});

@@ -1,8 +1,9 @@
 import { isLoginError } from '../errors/login-error.js';
-import type { Placeholders } from '../template/placeholders.js';
+import type { Placeholders } from '../template/template-parts.js';
 import type { Command, CommandExecutor } from './command-executor.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { deadline, validatorUnavailable } from './unavailable.js';
+import { deadline } from '../time/deadline.js';
+import { validatorUnavailable } from './validator-unavailable.js';
 
 /**
  * Runs in-process function commands (`{ run }`). The function's answer is used as is; `null`

@@ -2,11 +2,13 @@ import type { Dispatcher } from 'undici';
 import { createPartnerDispatcher, type PartnerDispatcherOptions } from '../destination/partner-dispatcher.js';
 import { isLoginError } from '../errors/login-error.js';
 import type { CompiledHttpCommand } from '../config/command-schema.js';
-import type { Placeholders } from '../template/placeholders.js';
+import type { Placeholders } from '../template/template-parts.js';
 import type { Command, CommandExecutor } from './command-executor.js';
 import { readJsonAnswer } from './read-json-answer.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { deadline, parseRetryAfter, validatorUnavailable } from './unavailable.js';
+import { deadline } from '../time/deadline.js';
+import { validatorUnavailable } from './validator-unavailable.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /**
  * Options of {@link createHttpExecutor}: the exchange limits, plus how connections are made

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { readCappedBody } from './read-capped-body.js';
-import { validatorUnavailable } from './unavailable.js';
+import { validatorUnavailable } from './validator-unavailable.js';
 
 const jsonContentType = /^(application\/([\w.+-]+\+)?json|text\/json|text\/plain)\s*(;|$)/i;
 

@@ -2,11 +2,12 @@ import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
-import { secretHash } from '../crypto/secret-hash.js';
+import { rateLimitKeys, storeKeys } from '../store/store-keys.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Command, CommandExecutor } from '../executor/command-executor.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { neverAborted, validatorUnavailable } from '../executor/unavailable.js';
+import { neverAborted } from '../time/deadline.js';
+import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import type { Identity } from '../identity/identity.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
@@ -15,7 +16,7 @@ import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import { readParameter, type RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { OneTimeLedger } from '../store/one-time-ledger.js';
 import type { UserDirectory } from '../users/user-directory.js';
 
@@ -111,7 +112,7 @@ async function redeemOnce<User>(
   if (command === undefined) throw new LoginError('token_invalid', { reason: 'no LoginWithToken command for this tenant' });
   // Every attempt is counted before the partner is asked, so a burst cannot outrun the limit
   // on guessing partner tokens (nor multiply calls to the partner); only rejections keep it.
-  const attempt = await deps.guard.attempt([{ key: `handoff-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
+  const attempt = await deps.guard.attempt([{ key: rateLimitKeys.handoffIp(clientNetwork(request.ip)), limit: deps.failuresPerIp, onSuccess: 'refund' }]);
   try {
     const result = await redeemReserved(deps, request, tenant, authToken, command, session, signal);
     // The user is signed in and the token spent: a counter the store fails to give back may not turn that into an error.
@@ -132,7 +133,7 @@ async function redeemReserved<User>(
   session: SessionControl<User>,
   signal: AbortSignal,
 ): Promise<HandoffResult<User>> {
-  const key = secretHash('authToken', tenant, authToken);
+  const key = storeKeys.authToken(tenant, authToken);
   const reservation = await deps.ledger.reserve(key, deps.reservationMs);
   if (reservation.status !== 'reserved') {
     throw new LoginError('token_invalid', { reason: reservation.status === 'used' ? 'token already used' : 'token is being redeemed' });

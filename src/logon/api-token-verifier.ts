@@ -1,4 +1,4 @@
-import { apiTokenKey } from '../api-tokens/api-token-secret.js';
+import { storeKeys } from '../store/store-keys.js';
 import { LoginError } from '../errors/login-error.js';
 import type { ApiTokenStore } from '../store/api-token-store.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
@@ -7,7 +7,7 @@ import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 export function createApiTokenVerifier(store: ApiTokenStore): TokenVerifier {
   return {
     async verify(token: string, tenant: string): Promise<VerifiedToken> {
-      const found = await store.find(apiTokenKey(token));
+      const found = await store.find(storeKeys.apiToken(token));
       if (found === undefined || found.tenant !== tenant) {
         throw new LoginError('api_token_invalid', { reason: 'unknown, revoked or expired api token' });
       }

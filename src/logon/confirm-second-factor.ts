@@ -1,6 +1,6 @@
 import { OptionsError } from '../errors/options-error.js';
 import type { SessionStore } from '../store/session-store.js';
-import { connectionKey } from './connection-key.js';
+import { storeKeys } from '../store/store-keys.js';
 import type { ConnectionJwt } from './connection-jwt.js';
 
 /** What a confirmed connection's client gets: the JWT its logon answer withheld. */
@@ -18,7 +18,7 @@ export async function confirmSecondFactor(
   deps: { readonly sessions: SessionStore; readonly connectionJwt: ConnectionJwt },
   connectionId: string,
 ): Promise<ConfirmedConnection | false> {
-  const key = connectionKey(connectionId);
+  const key = storeKeys.connection(connectionId);
   const session = await deps.sessions.confirm(key);
   // A store written for the older contract (a boolean) would confirm without anybody noticing.
   if (session !== undefined && (session === null || typeof session !== 'object')) {

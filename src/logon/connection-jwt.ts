@@ -1,7 +1,7 @@
 import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** Settings of the portal's own JWTs (the `JWTToken` of a LogonWithToken answer). */
 export interface ConnectionJwtSettings {

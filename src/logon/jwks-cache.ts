@@ -2,8 +2,8 @@ import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } f
 import type { Dispatcher } from 'undici';
 import { describeFault } from '../errors/describe-fault.js';
 import { readCappedBody } from '../executor/read-capped-body.js';
-import { validatorUnavailable } from '../executor/unavailable.js';
-import type { Clock } from '../store/clock.js';
+import { validatorUnavailable } from '../executor/validator-unavailable.js';
+import type { Clock } from '../time/clock.js';
 
 /** Settings of {@link createJwksCache}. */
 export interface JwksCacheOptions {

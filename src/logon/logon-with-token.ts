@@ -3,14 +3,14 @@ import { describeBodyIssues } from '../config/describe-issues.js';
 import type { AuditSink } from '../audit/audit-event.js';
 import { AttemptAudit } from '../audit/attempt-audit.js';
 import type { TokenHasher } from '../audit/token-hash.js';
-import { connectionKey } from './connection-key.js';
+import { rateLimitKeys, storeKeys } from '../store/store-keys.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Identity } from '../identity/identity.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { RequestInfo } from '../request/request-info.js';
 import { unknownTenant, type TenantResolver } from '../request/tenant-resolver.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { OneTimeLedger } from '../store/one-time-ledger.js';
 import { toSessionIdentity } from '../identity/identity.js';
 import type { SessionStore } from '../store/session-store.js';
@@ -107,7 +107,7 @@ export async function logonWithToken<User>(deps: LogonDependencies<User>, reques
     if (!deps.hideTenantNames) checkClientId(deps.policies, tenant, clientId);
     const verifier = deps.tokenTypes.resolve(tenant, body.tokenType);
     if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
-    const attempt = await deps.guard.attempt([{ key: `logon-ip:${clientNetwork(request.ip)}`, limit: deps.failuresPerIp, onSuccess: 'refund' }]);
+    const attempt = await deps.guard.attempt([{ key: rateLimitKeys.logonIp(clientNetwork(request.ip)), limit: deps.failuresPerIp, onSuccess: 'refund' }]);
     const context: LogonContext = { tenant, clientId, ip: request.ip, tokenType: body.tokenType };
     let result: LogonResultContract;
     try {
@@ -159,7 +159,7 @@ async function openConnection<User>(
     const now = deps.now();
     const absence = toAbsenceInfo(absenceDecision, now);
     const connectionId = randomUUID();
-    connection = connectionKey(connectionId);
+    connection = storeKeys.connection(connectionId);
     const expiresAt = now + policies.maxAgeSeconds * 1000;
     await deps.sessions.create(connection, {
       kind: 'connection',

@@ -1,9 +1,9 @@
 import { compactVerify } from 'jose';
 import type { ParsedSignedSenderType } from '../config/token-type-schema.js';
-import { secretHash } from '../crypto/secret-hash.js';
+import { storeKeys } from '../store/store-keys.js';
 import { LoginError } from '../errors/login-error.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import { requireAllowedAlgorithm } from './algorithm-guard.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
@@ -54,7 +54,7 @@ export function createSignedSenderVerifier(type: ParsedSignedSenderType, context
         identity: parsed.identity,
         // Keyed on what the signature covers: re-spelling the signature (unused base64url bits,
         // ECDSA's s → n−s) or presenting it to another tenant yields the same key.
-        oneTime: { key: secretHash('signed-sender', signingInput(token)), rememberMs: claims.exp * 1000 - at + maxSenderSkewMs },
+        oneTime: { key: storeKeys.signedSender(signingInput(token)), rememberMs: claims.exp * 1000 - at + maxSenderSkewMs },
       };
     },
   };

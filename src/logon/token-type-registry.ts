@@ -3,7 +3,7 @@ import { senderKeyTenants } from '../config/shared-sender-keys.js';
 import type { ParsedTokenType } from '../config/token-type-schema.js';
 import { unknownTenant } from '../request/tenant-resolver.js';
 import type { ApiTokenStore } from '../store/api-token-store.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import { createApiTokenVerifier } from './api-token-verifier.js';
 import { createJwtProfileVerifier } from './jwt-profile-verifier.js';
 import { createSignedSenderVerifier } from './signed-sender-verifier.js';

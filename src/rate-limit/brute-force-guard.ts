@@ -1,5 +1,5 @@
 import { LoginError } from '../errors/login-error.js';
-import type { Clock } from '../store/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { RateLimitStore } from '../store/rate-limit-store.js';
 
 /**

@@ -1,7 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledCommand } from '../config/command-schema.js';
-import type { Placeholders } from '../template/placeholders.js';
+import type { Placeholders } from '../template/template-parts.js';
 import { readParameter, type RequestInfo } from './request-info.js';
+
+/**
+ * The placeholders the package fills: the handoff's (`authToken`, `InvoiceNumber`), every
+ * request's (`ipAddress`, `tenant`, `requestId`), `ValidateBearer`'s (`bearerToken`) and the
+ * credential commands' (`username`, `password`, `organisation`, `unit`, `authenticationCode`,
+ * `identifier`, `passCode`). Apps may declare more.
+ */
+export const builtInPlaceholders = [
+  'authToken',
+  'ipAddress',
+  'InvoiceNumber',
+  'tenant',
+  'requestId',
+  'bearerToken',
+  'username',
+  'password',
+  'organisation',
+  'unit',
+  'authenticationCode',
+  'identifier',
+  'passCode',
+] as const;
 
 /** An app-defined placeholder: computes its value from the request. */
 export type PlaceholderSource = (request: RequestInfo) => string | undefined;

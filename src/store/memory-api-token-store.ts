@@ -1,5 +1,5 @@
 import type { ApiTokenStore, StoredApiToken } from './api-token-store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** In-process {@link ApiTokenStore}. */
 export class MemoryApiTokenStore implements ApiTokenStore {

@@ -1,5 +1,5 @@
 import { LoginError } from '../errors/login-error.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { OneTimeLedger, Reservation } from './one-time-ledger.js';
 
 /**

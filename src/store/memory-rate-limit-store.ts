@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { RateCounter, RateLimitStore } from './rate-limit-store.js';
 
 /** How many of the oldest open counters are looked at for a single-hit one when the store is full. */

@@ -1,5 +1,5 @@
 import { LoginError } from '../errors/login-error.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import type { SessionStore, StoredSession, UserSessionEntry } from './session-store.js';
 
 interface Entry {

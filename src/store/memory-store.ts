@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { MemoryApiTokenStore } from './memory-api-token-store.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';

@@ -1,4 +1,4 @@
-import { placeholderNames, renderParts, splitTemplate, type Placeholders, type TemplatePart } from './placeholders.js';
+import { placeholderNames, renderParts, splitTemplate, type Placeholders, type TemplatePart } from './template-parts.js';
 
 /** How a request body template is written and rendered. */
 export type BodyFormat = 'json' | 'form';

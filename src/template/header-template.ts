@@ -1,5 +1,5 @@
 import { LoginError } from '../errors/login-error.js';
-import { placeholderNames, renderParts, splitTemplate, type Placeholders, type TemplatePart } from './placeholders.js';
+import { placeholderNames, renderParts, splitTemplate, type Placeholders, type TemplatePart } from './template-parts.js';
 
 /** Compiled header key/value pairs; values take placeholders, names do not. */
 export interface HeaderTemplate {

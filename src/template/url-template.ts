@@ -1,4 +1,4 @@
-import { renderParts, splitTemplate, type Placeholders, type TemplatePart } from './placeholders.js';
+import { renderParts, splitTemplate, type Placeholders, type TemplatePart } from './template-parts.js';
 
 /** A URL template whose origin is fixed at start-up and whose path and query take placeholders. */
 export interface UrlTemplate {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { OneTimeLedger, Reservation } from '../one-time-ledger.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
+import type { RedisKeys } from '../store-keys.js';
 import { ms, type RedisRunner } from './redis-runner.js';
 
 // Values: "r|<id>|<until>" while reserved, "u|<until>" once used. Times come from the app's clock
@@ -32,25 +33,21 @@ return 0`;
 export class RedisLedger implements OneTimeLedger {
   constructor(
     private readonly redis: RedisRunner,
-    private readonly prefix: string,
+    private readonly keys: RedisKeys,
     private readonly now: Clock,
   ) {}
 
   async reserve(key: string, holdMs: number): Promise<Reservation> {
     const id = randomBytes(9).toString('base64url');
-    const status = await this.redis.script(reserve, this.#key(key), id, ms(holdMs), ms(this.now()));
+    const status = await this.redis.script(reserve, this.keys.ledger(key), id, ms(holdMs), ms(this.now()));
     return status === 'reserved' ? { status, id } : { status: status as 'used' | 'in-use' };
   }
 
   async consume(key: string, id: string, rememberMs: number): Promise<boolean> {
-    return (await this.redis.script(consume, this.#key(key), id, ms(rememberMs), ms(this.now()))) === 1;
+    return (await this.redis.script(consume, this.keys.ledger(key), id, ms(rememberMs), ms(this.now()))) === 1;
   }
 
   async release(key: string, id: string): Promise<void> {
-    await this.redis.script(release, this.#key(key), id);
-  }
-
-  #key(key: string): string {
-    return `${this.prefix}ledger:${key}`;
+    await this.redis.script(release, this.keys.ledger(key), id);
   }
 }

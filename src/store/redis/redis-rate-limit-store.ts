@@ -1,4 +1,5 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
+import type { RedisKeys } from '../store-keys.js';
 import type { RateCounter, RateLimitStore } from '../rate-limit-store.js';
 import { ms, type RedisRunner } from './redis-runner.js';
 
@@ -23,20 +24,16 @@ return {count, string.format('%.0f', resetAt)}`;
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(
     private readonly redis: RedisRunner,
-    private readonly prefix: string,
+    private readonly keys: RedisKeys,
     private readonly now: Clock,
   ) {}
 
   async add(key: string, delta: number, windowMs: number): Promise<RateCounter> {
-    const [count, resetAt] = (await this.redis.script(add, this.#key(key), delta, ms(windowMs), ms(this.now()))) as [number, string];
+    const [count, resetAt] = (await this.redis.script(add, this.keys.rate(key), delta, ms(windowMs), ms(this.now()))) as [number, string];
     return { count: Number(count), resetAt: Number(resetAt) };
   }
 
   async reset(key: string): Promise<void> {
-    await this.redis.run((client) => client.del(this.#key(key)));
-  }
-
-  #key(key: string): string {
-    return `${this.prefix}rate:${key}`;
+    await this.redis.run((client) => client.del(this.keys.rate(key)));
   }
 }

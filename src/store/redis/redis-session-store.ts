@@ -1,4 +1,5 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
+import type { RedisKeys } from '../store-keys.js';
 import type { SessionStore, StoredSession, UserSessionEntry } from '../session-store.js';
 import { ms, type RedisRunner } from './redis-runner.js';
 
@@ -59,7 +60,7 @@ return 1`;
 export class RedisSessionStore implements SessionStore {
   constructor(
     private readonly redis: RedisRunner,
-    private readonly prefix: string,
+    private readonly keys: RedisKeys,
     private readonly now: Clock,
   ) {}
 
@@ -69,41 +70,41 @@ export class RedisSessionStore implements SessionStore {
     const idleUntil = idle > 0 ? Math.min(session.expiresAt, now + idle) : session.expiresAt;
     const { pendingSecondFactor, ...stored } = session;
     const value = `${ms(idleUntil)}|${ms(session.expiresAt)}|${ms(idle)}|${session.tenant.replaceAll('|', '')}|${pendingSecondFactor === true ? 1 : 0}|${JSON.stringify(stored)}`;
-    await this.redis.run((client) => client.set(this.#sessionKey(key), value, 'PX', Math.max(1, Math.round(idleUntil - now))));
-    await this.redis.script(index, this.#userKey(session.tenant, session.userId), member(session, key), ms(Math.max(1, session.expiresAt - now)));
+    await this.redis.run((client) => client.set(this.keys.session(key), value, 'PX', Math.max(1, Math.round(idleUntil - now))));
+    await this.redis.script(index, this.keys.userSessions(session.tenant, session.userId), member(session, key), ms(Math.max(1, session.expiresAt - now)));
   }
 
   async use(key: string, tenant: string): Promise<StoredSession | undefined> {
-    const found = await this.redis.script(use, this.#sessionKey(key), ms(this.now()), tenant);
+    const found = await this.redis.script(use, this.keys.session(key), ms(this.now()), tenant);
     if (typeof found !== 'string') return undefined;
     const session = JSON.parse(found.slice(2)) as StoredSession;
     return found.startsWith('1') ? { ...session, pendingSecondFactor: true } : session;
   }
 
   async confirm(key: string): Promise<StoredSession | undefined> {
-    const json = await this.redis.script(confirm, this.#sessionKey(key), ms(this.now()));
+    const json = await this.redis.script(confirm, this.keys.session(key), ms(this.now()));
     return typeof json === 'string' ? (JSON.parse(json) as StoredSession) : undefined;
   }
 
   async exists(key: string): Promise<boolean> {
-    return (await this.redis.script(alive, this.#sessionKey(key), ms(this.now()))) === 1;
+    return (await this.redis.script(alive, this.keys.session(key), ms(this.now()))) === 1;
   }
 
   async revoke(key: string): Promise<StoredSession | undefined> {
-    const json = await this.redis.script(revoke, this.#sessionKey(key), ms(this.now()));
+    const json = await this.redis.script(revoke, this.keys.session(key), ms(this.now()));
     if (typeof json !== 'string') return undefined;
     const session = JSON.parse(json) as StoredSession;
-    await this.redis.run((client) => client.zrem(this.#userKey(session.tenant, session.userId), member(session, key)));
+    await this.redis.run((client) => client.zrem(this.keys.userSessions(session.tenant, session.userId), member(session, key)));
     return session;
   }
 
   async listForUser(tenant: string, userId: string): Promise<UserSessionEntry[]> {
-    const userKey = this.#userKey(tenant, userId);
+    const userKey = this.keys.userSessions(tenant, userId);
     const members = await this.redis.run((client) => client.zrange(userKey, '0', '-1'));
     const now = ms(this.now());
     // One script per session, all at once (each session key may live on another cluster slot).
     const parsed = members.map((entry) => entry.split('|') as [StoredSession['kind'], string, string]);
-    const live = await Promise.all(parsed.map(([, , key]) => this.redis.script(alive, this.#sessionKey(key), now)));
+    const live = await Promise.all(parsed.map(([, , key]) => this.redis.script(alive, this.keys.session(key), now)));
     const entries: UserSessionEntry[] = [];
     const dead: string[] = [];
     parsed.forEach(([kind, createdAt, key], index) => {
@@ -112,14 +113,6 @@ export class RedisSessionStore implements SessionStore {
     });
     if (dead.length > 0) await this.redis.run((client) => client.zrem(userKey, ...dead));
     return entries;
-  }
-
-  #sessionKey(key: string): string {
-    return `${this.prefix}session:${key}`;
-  }
-
-  #userKey(tenant: string, userId: string): string {
-    return `${this.prefix}user-sessions:${tenant}:${userId}`;
   }
 }
 

@@ -1,5 +1,6 @@
-import { systemClock, type Clock } from '../clock.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import type { Store } from '../store.js';
+import { redisKeys } from '../store-keys.js';
 import { RedisApiTokenStore } from './redis-api-token-store.js';
 import { RedisLedger } from './redis-ledger.js';
 import { RedisRateLimitStore } from './redis-rate-limit-store.js';
@@ -44,13 +45,13 @@ export class RedisStore implements Store {
 
   constructor(options: RedisStoreOptions) {
     if (typeof options?.client?.evalsha !== 'function') throw new TypeError('RedisStore: client must be an ioredis Redis or Cluster instance');
-    const prefix = options.prefix ?? 'lwt:';
+    const keys = redisKeys(options.prefix ?? 'lwt:');
     const now = options.now ?? systemClock;
     const runner = new RedisRunner(options.client, options.commandTimeoutMs ?? 1000);
-    this.ledger = new RedisLedger(runner, prefix, now);
-    this.sessions = new RedisSessionStore(runner, prefix, now);
-    this.apiTokens = new RedisApiTokenStore(runner, prefix, now);
-    this.rateLimits = new RedisRateLimitStore(runner, prefix, now);
+    this.ledger = new RedisLedger(runner, keys, now);
+    this.sessions = new RedisSessionStore(runner, keys, now);
+    this.apiTokens = new RedisApiTokenStore(runner, keys, now);
+    this.rateLimits = new RedisRateLimitStore(runner, keys, now);
   }
 
   async close(): Promise<void> {

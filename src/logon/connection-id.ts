@@ -1,13 +1,6 @@
-import { secretHash } from '../crypto/secret-hash.js';
-
 const connectionIdShape = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** True for strings shaped like a `ConnectionId` (a UUID v4, in any case). */
 export function isConnectionId(token: string): boolean {
   return connectionIdShape.test(token.toLowerCase());
-}
-
-/** The store key of a connection id (its hash; the id itself is never stored). */
-export function connectionKey(connectionId: string): string {
-  return secretHash('connection', connectionId.toLowerCase());
 }

@@ -3,28 +3,6 @@ import { LoginError } from '../errors/login-error.js';
 /** Values substituted into a command template, by placeholder name (`{authToken}` → `authToken`). */
 export type Placeholders = Readonly<Record<string, string | undefined>>;
 
-/**
- * The placeholders the package fills: the handoff's (`authToken`, `InvoiceNumber`), every
- * request's (`ipAddress`, `tenant`, `requestId`), `ValidateBearer`'s (`bearerToken`) and the
- * credential commands' (`username`, `password`, `organisation`, `unit`, `authenticationCode`,
- * `identifier`, `passCode`). Apps may declare more.
- */
-export const builtInPlaceholders = [
-  'authToken',
-  'ipAddress',
-  'InvoiceNumber',
-  'tenant',
-  'requestId',
-  'bearerToken',
-  'username',
-  'password',
-  'organisation',
-  'unit',
-  'authenticationCode',
-  'identifier',
-  'passCode',
-] as const;
-
 const placeholderPattern = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /** A template split into literal text and placeholder names, in order. */
