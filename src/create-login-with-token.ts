@@ -7,30 +7,27 @@ import { createRouter } from './adapters/create-router.js';
 import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
-import { ResponseTimeCover } from './credentials/response-time-cover.js';
 import { createKeyedHashes } from './audit/token-hash.js';
-import type { BearerDependencies } from './bearer/authenticate-bearer.js';
+import { BearerAuthentication } from './bearer/bearer-authentication.js';
+import { BearerRevocation } from './bearer/bearer-revocation.js';
 import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
 import { CommandRegistry } from './commands/command-registry.js';
-import { maxCommandTimeoutMs } from './config/command-schema.js';
-import type { CredentialDependencies } from './credentials/issue-session-token.js';
-import type { EmbeddingPolicy } from './embedding/frame-ancestors.js';
+import { SessionTokens } from './credentials/session-tokens.js';
 import { createPartnerDispatcher } from './destination/partner-dispatcher.js';
+import { EmbeddingPolicy } from './embedding/embedding-policy.js';
 import { createDefaultExecutor } from './executor/default-executor.js';
-import type { HandoffDependencies } from './handoff/redeem-auth-token.js';
-import type { LoginWithTokenOptions } from './login-with-token-options.js';
-import { confirmSecondFactor, type ConfirmedConnection } from './logon/confirm-second-factor.js';
+import { Handoff } from './handoff/handoff.js';
+import type { ConfirmedConnection } from './logon/confirm-second-factor.js';
 import { ConnectionJwt } from './logon/connection-jwt.js';
-import type { LogonDependencies } from './logon/logon-with-token.js';
-import { TokenTypeRegistry } from './logon/token-type-registry.js';
-import { parseOptions } from './parse-options.js';
+import { LogonWithToken } from './logon/logon-with-token.js';
+import type { LoginWithTokenOptions } from './options/login-with-token-options.js';
+import { parseOptions } from './options/parse-options.js';
 import { BruteForceGuard } from './rate-limit/brute-force-guard.js';
 import { InFlightLimit } from './rate-limit/in-flight-limit.js';
 import { PlaceholderBuilder } from './request/placeholder-builder.js';
 import { TenantResolver } from './request/tenant-resolver.js';
-import { systemClock } from './time/clock.js';
 import { MemoryStore } from './store/memory-store.js';
-import { builtInPlaceholders } from './request/placeholder-builder.js';
+import { SingleUse } from './store/single-use.js';
 import { UserDirectory } from './users/user-directory.js';
 
 /** What {@link createLoginWithToken} returns: mount the router, register the strategies. */
@@ -88,134 +85,50 @@ export interface LoginWithToken {
  */
 export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>): LoginWithToken {
   const parsed = parseOptions(options);
-  const now = parsed.now ?? systemClock;
+  const { now } = parsed;
   const ownStore = parsed.store === undefined ? new MemoryStore({ now }) : undefined;
   const store = parsed.store ?? ownStore!;
   // One guarded pool for every outgoing call: partner commands and JWKS documents alike.
   const partner = createPartnerDispatcher(parsed.http);
   const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
   const executor = parsed.executor ?? ownExecutor!;
-  const tenants = new TenantResolver(Object.keys(parsed.tenants), parsed.resolveTenant);
-  const commands = new CommandRegistry({
-    defaults: parsed.commands,
-    byTenant: Object.fromEntries(Object.entries(parsed.tenants).map(([tenant, settings]) => [tenant, settings.commands])),
-    knownPlaceholders: new Set([...builtInPlaceholders, ...Object.keys(parsed.placeholders)]),
-    allowedHosts: parsed.http.allowedHosts,
-  });
-  // Per-tenant command functions are checked now for every tenant the app named.
-  for (const tenant of tenants.names) for (const name of Object.keys(parsed.commands)) commands.resolve(name, tenant);
-
-  const users = new UserDirectory<User>(options);
-  const placeholders = new PlaceholderBuilder(parsed.placeholders);
-  const { tokenHash, nameKey } = createKeyedHashes(parsed.hashKey);
-  const guard = new BruteForceGuard(store.rateLimits, parsed.rateLimits.windowMs, now);
-  // No command's deadline is longer, so only a call that ignores its deadline loses its slot early.
-  const inFlight = new InFlightLimit(parsed.rateLimits.partnerCallsInFlightPerIp, maxCommandTimeoutMs + 1000);
-  const shared = { users, tenants, audit: parsed.audit, tokenHash, now };
-  const logonOptions = parsed.logon;
-  const connectionJwt = new ConnectionJwt(logonOptions.jwt, now);
-  const tokenTypes = new TokenTypeRegistry(
-    tenants.names,
-    logonOptions.tokenTypes,
-    Object.fromEntries(Object.entries(parsed.tenants).map(([tenant, settings]) => [tenant, settings.tokenTypes])),
-    { apiTokens: store.apiTokens, now, dispatcher: partner.dispatcher },
-  );
-
-  const handoff: HandoffDependencies<User> = {
-    ...shared,
-    commands,
+  const tenants = new TenantResolver(parsed);
+  const commands = new CommandRegistry(parsed, tenants.names);
+  const placeholders = new PlaceholderBuilder(parsed);
+  const inFlight = new InFlightLimit(parsed.rateLimits);
+  // What the flows share, built once; each flow takes its option groups by their README names.
+  const services = {
+    now,
+    store,
     executor,
-    ledger: store.ledger,
-    placeholders,
-    maxTokenAgeMs: parsed.handoff.maxTokenAgeMs,
-    reservationMs: parsed.handoff.reservationMs,
-    guard,
-    failuresPerIp: parsed.rateLimits.handoffFailuresPerIp,
-    inFlight,
-  };
-  const bearer: BearerDependencies<User> = {
-    ...shared,
-    sessions: store.sessions,
-    remote: new RemoteBearerValidator(
-      { commands, executor, placeholders, inFlight, now },
-      {
-        ttlMs: parsed.bearer.cacheTtlMs,
-        negativeTtlMs: parsed.bearer.negativeCacheTtlMs,
-        maxEntries: parsed.bearer.cacheMaxEntries,
-      },
-    ),
-    connectionJwt,
-    guard,
-    failuresPerIp: parsed.rateLimits.bearerFailuresPerIp,
-    realm: parsed.bearer.realm,
-    allowQueryToken: parsed.bearer.allowQueryToken,
-    forwardUnknownUuids: parsed.bearer.forwardUnknownUuids,
-  };
-  const credentials: CredentialDependencies<User> = {
-    ...shared,
+    tenants,
     commands,
-    executor,
-    sessions: store.sessions,
     placeholders,
-    guard,
     inFlight,
-    timingCover: new ResponseTimeCover(tenants.names),
-    limits: {
-      failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
-      failuresPerUsername: parsed.rateLimits.tokenFailuresPerUsername,
-      failuresPerUsernameTotal: parsed.rateLimits.tokenFailuresPerUsernameTotal,
-      authenticationCodeFailuresPerTenant: parsed.rateLimits.authenticationCodeFailuresPerTenant,
-    },
-    nameKey,
-    ttlMs: parsed.sessionTokens.ttlMs,
-    maxPerUser: parsed.sessionTokens.maxPerUser,
+    audit: parsed.audit,
+    ...createKeyedHashes(parsed.hashKey),
+    users: new UserDirectory<User>(parsed),
+    guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, now),
+    singleUse: new SingleUse(store.ledger, parsed.handoff),
+    connectionJwt: new ConnectionJwt(parsed.logon.jwt, now),
+    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, now }, parsed),
+    dispatcher: partner.dispatcher,
   };
-
-  const logon: LogonDependencies<User> = {
-    ...shared,
-    tokenTypes,
-    ledger: store.ledger,
-    sessions: store.sessions,
-    connectionJwt,
-    guard,
-    failuresPerIp: parsed.rateLimits.tokenFailuresPerIp,
-    hideTenantNames: !logonOptions.listTenantNames,
-    reservationMs: parsed.handoff.reservationMs,
-    policies: {
-      clientIds: (tenant) => parsed.tenants[tenant]?.clientIds ?? logonOptions.clientIds,
-      requireClientId: (tenant) => parsed.tenants[tenant]?.requireClientId ?? logonOptions.requireClientId,
-      allowedIps: logonOptions.allowedIps as LogonDependencies<User>['policies']['allowedIps'],
-      licence: logonOptions.licence as LogonDependencies<User>['policies']['licence'],
-      twoStep: logonOptions.twoStepVerification as LogonDependencies<User>['policies']['twoStep'],
-      absence: logonOptions.absence as LogonDependencies<User>['policies']['absence'],
-      maxSessionsPerUser: logonOptions.maxSessionsPerUser,
-      onTooManySessions: logonOptions.onTooManySessions,
-      idleTimeoutSeconds: logonOptions.connectionTimeoutSeconds,
-      maxAgeSeconds: logonOptions.connectionMaxAgeSeconds,
-    },
-  };
-  const revoke = {
-    ...shared,
-    sessions: store.sessions,
-    connectionJwt,
-    remote: bearer.remote,
-    realm: bearer.realm,
-    allowQueryToken: bearer.allowQueryToken,
-  };
-
-  const embedding: EmbeddingPolicy = {
-    frameAncestors: (tenant) => parsed.tenants[tenant]?.frameAncestors ?? parsed.embedding.frameAncestors,
-    cookie: parsed.embedding.cookie,
-  };
+  const handoff = new Handoff(services, parsed);
+  const bearer = new BearerAuthentication(services, parsed);
+  const revocation = new BearerRevocation(services, parsed);
+  const logon = new LogonWithToken(services, parsed);
+  const embedding = new EmbeddingPolicy(parsed);
   const embeddingMiddleware = createEmbeddingMiddleware(embedding);
 
   return {
     router: createRouter({
-      handoff: commands.has('LoginWithToken') ? { deps: handoff, defaultReturnTo: parsed.handoff.defaultReturnTo } : undefined,
-      credentials,
-      revoke,
+      // The handoff route exists only where a LoginWithToken command does (the strategy fails every token without one).
+      handoff: commands.has('LoginWithToken') ? handoff : undefined,
+      sessionTokens: new SessionTokens(services, parsed),
+      revocation,
       logon,
-      tokenTypes,
+      tenants,
       embedding,
       embeddingMiddleware,
     }),
@@ -224,8 +137,8 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     bearer: createBearerMiddleware(bearer),
     apiErrorHandler,
     apiTokens: new ApiTokens(store.apiTokens, tenants, now),
-    confirmSecondFactor: (connectionId) => confirmSecondFactor({ sessions: store.sessions, connectionJwt }, connectionId),
-    jwks: () => ({ keys: [connectionJwt.publicJwk()] }),
+    confirmSecondFactor: (connectionId) => logon.confirmSecondFactor(connectionId),
+    jwks: () => ({ keys: [services.connectionJwt.publicJwk()] }),
     embedding: embeddingMiddleware,
     tenants: tenants.names,
     async close() {

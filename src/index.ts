@@ -1,15 +1,16 @@
 export { createLoginWithToken, type LoginWithToken } from './create-login-with-token.js';
-export type {
-  LoginWithTokenOptions,
-  TenantOptions,
-  HandoffOptions,
-  SessionTokenOptions,
-  BearerOptions,
-  RateLimitOptions,
-  LogonOptions,
-  ConnectionJwtOptions,
-  EmbeddingOptions,
-} from './login-with-token-options.js';
+
+export type { LoginWithTokenOptions } from './options/login-with-token-options.js';
+export type { TenantOptions } from './options/tenant-options.js';
+export type { HttpOptions } from './destination/http-options.js';
+export type { HandoffOptions } from './handoff/handoff-options.js';
+export type { SessionTokenOptions } from './credentials/session-token-options.js';
+export type { BearerOptions } from './bearer/bearer-options.js';
+export type { RateLimitOptions } from './rate-limit/rate-limit-options.js';
+export type { EmbeddingOptions, EmbeddedCookieOptions } from './embedding/embedding-options.js';
+export type { LogonOptions } from './logon/logon-options.js';
+export type { ConnectionJwtOptions } from './logon/connection-jwt-options.js';
+export type { CommandDefinition, CommandOption, HttpCommandDefinition, FunctionCommandDefinition, IdentityFieldPaths } from './config/command-schema.js';
 export type {
   TokenTypeDefinition,
   ApiTokenTypeDefinition,
@@ -17,48 +18,34 @@ export type {
   JwtProfileDefinition,
   AsymmetricAlgorithm,
 } from './config/token-type-schema.js';
-export type { LogonResultContract } from './logon/logon-with-token.js';
+
+export { normalizeEmail, type Identity } from './identity/identity.js';
+export type { RequestInfo } from './request/request-info.js';
+export type { PlaceholderSource } from './request/placeholder-builder.js';
+export type { Placeholders } from './template/template-parts.js';
+export type { LicenceDecision, LicenceRefusal, TwoStepDecision, AbsenceDecision, LogonContext, TooManySessionsPolicy } from './logon/logon-hooks.js';
+export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.js';
+
+export type { BearerInfo } from './bearer/bearer-authentication.js';
 export type { ConfirmedConnection } from './logon/confirm-second-factor.js';
-export type { LicenceDecision, LicenceRefusal, TwoStepDecision, AbsenceDecision, LogonContext, TooManySessionsPolicy } from './logon/logon-policies.js';
-export type { AbsenceInfoContract } from './logon/absence-info.js';
-export { signSenderToken, type SignSenderTokenInput } from './logon/sign-sender-token.js';
-export { ApiTokens, type CreateApiTokenInput, type CreatedApiToken, type ApiTokenInfo } from './api-tokens/api-tokens.js';
-export { apiTokenPrefix } from './api-tokens/api-token-secret.js';
-export type { ApiTokenStore, StoredApiToken } from './store/api-token-store.js';
+export type { ApiTokens, CreateApiTokenInput, CreatedApiToken, ApiTokenInfo } from './api-tokens/api-tokens.js';
 export { authTokenStrategyName } from './adapters/auth-token-strategy.js';
 export { bearerStrategyName } from './adapters/bearer-strategy.js';
-export type { BearerInfo } from './bearer/authenticate-bearer.js';
-export { extractBearerToken, type BearerExtraction } from './bearer/extract-bearer-token.js';
-export { sessionTokenPrefix } from './credentials/session-token.js';
-export { tokenRequestSchema, type TokenRequest } from './credentials/token-request.js';
 export type { PassportStrategy } from './adapters/passport-strategy.js';
-export type { SessionState } from './adapters/session-state.js';
+
 export { catalogue, type ErrorCode, type CatalogueEntry } from './errors/catalogue.js';
 export { LoginError, isLoginError, type LoginErrorOptions } from './errors/login-error.js';
 export { OptionsError, type OptionsErrorCode, type OptionProblem } from './errors/options-error.js';
-export type {
-  CommandDefinition,
-  CommandOption,
-  HttpCommandDefinition,
-  FunctionCommandDefinition,
-  IdentityFieldPaths,
-  CompiledCommand,
-  CompiledHttpCommand,
-  CompiledFunctionCommand,
-} from './config/command-schema.js';
+
 export type { Command, CommandExecutor, CommandName } from './executor/command-executor.js';
-export { createHttpExecutor, type HttpExecutorOptions } from './executor/http-executor.js';
-export { createFunctionExecutor } from './executor/function-executor.js';
-export { createDefaultExecutor } from './executor/default-executor.js';
-export { normalizeEmail, type Identity } from './identity/identity.js';
-export type { Placeholders } from './template/template-parts.js';
-export type { RequestInfo } from './request/request-info.js';
-export type { PlaceholderSource } from './request/placeholder-builder.js';
-export type { AuditEvent, AuditEventType, AuditSink } from './audit/audit-event.js';
-export type { Store } from './store/store.js';
-export type { SessionStore, StoredSession, SessionIdentity, UserSessionEntry } from './store/session-store.js';
-export type { RateLimitStore, RateCounter } from './store/rate-limit-store.js';
-export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
-export type { Clock } from './time/clock.js';
+export { createHttpExecutor } from './executor/http-executor.js';
+export { createFunctionExecutor, type FunctionExecutorOptions } from './executor/function-executor.js';
+
 export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
-export { safeReturnTo } from './handoff/safe-return-to.js';
+export type { Store } from './store/store.js';
+export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
+export type { SessionStore, StoredSession, SessionIdentity, UserSessionEntry } from './store/session-store.js';
+export type { ApiTokenStore, StoredApiToken } from './store/api-token-store.js';
+export type { RateLimitStore, RateCounter } from './store/rate-limit-store.js';
+
+export { signSenderToken, type SignSenderTokenInput } from './logon/sign-sender-token.js';

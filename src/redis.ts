@@ -1,2 +1,1 @@
-export { RedisStore, type RedisStoreOptions } from './store/redis/redis-store.js';
-export type { RedisClient } from './store/redis/redis-runner.js';
+export { RedisStore, type RedisStoreOptions, type RedisClient } from './store/redis/redis-store.js';

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { extractBearerToken, MemoryStore, type LoginWithTokenOptions, type RequestInfo } from '../src/index.js';
+import { extractBearerToken } from '../src/bearer/extract-bearer-token.js';
+import { MemoryStore, type LoginWithTokenOptions, type RequestInfo } from '../src/index.js';
 import { createClockedPortal, type TestPortal, type TestUser } from './support/portal-app.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 import { rawRequest } from './support/raw-request.js';

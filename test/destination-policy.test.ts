@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commandDefinitionSchema } from '../src/config/command-schema.js';
 import { isPrivateAddress } from '../src/destination/address-ranges.js';
-import { createHttpExecutor, type HttpExecutorOptions } from '../src/executor/http-executor.js';
+import type { HttpOptions } from '../src/destination/http-options.js';
+import { createHttpExecutor } from '../src/executor/http-executor.js';
 import { createLoginWithToken, LoginError } from '../src/index.js';
 import { expectOptionsError } from './support/options-error.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
@@ -17,7 +18,7 @@ beforeEach(() => {
 
 const port = () => new URL(partner.origin).port;
 
-async function call(url: string, options: HttpExecutorOptions = {}): Promise<unknown> {
+async function call(url: string, options: HttpOptions = {}): Promise<unknown> {
   const executor = createHttpExecutor({ timeoutMs: 1000, ...options });
   try {
     return await executor.run({ name: 'LoginWithToken', tenant: 't', definition: commandDefinitionSchema.parse({ url, method: 'GET' }) }, {}, new AbortController().signal);

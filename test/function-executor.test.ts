@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { commandDefinitionSchema, type FunctionCommandDefinition } from '../src/config/command-schema.js';
 import { createFunctionExecutor } from '../src/executor/function-executor.js';
+import { expectOptionsError } from './support/options-error.js';
 import { LoginError } from '../src/errors/login-error.js';
 
 const executor = createFunctionExecutor({ timeoutMs: 100 });
@@ -8,6 +9,11 @@ const run = (fn: FunctionCommandDefinition['run']) =>
   executor.run({ name: 'LoginWithToken', tenant: 't', definition: commandDefinitionSchema.parse({ run: fn }) }, { authToken: 'x' }, new AbortController().signal);
 
 describe('createFunctionExecutor', () => {
+  it('checks its options like the factory does', () => {
+    expectOptionsError(() => createFunctionExecutor({ timeoutMs: -1 }), { code: 'LWT_INVALID_OPTION', path: 'timeoutMs', message: /^createFunctionExecutor: / });
+    expectOptionsError(() => createFunctionExecutor({ timeout: 5 } as never), { code: 'LWT_UNKNOWN_OPTION', path: 'timeout' });
+  });
+
   it('passes placeholders and returns the answer', async () => {
     await expect(run(async ({ authToken }) => ({ ContactId: authToken }))).resolves.toEqual({ ContactId: 'x' });
   });

@@ -3,6 +3,7 @@ import { commandDefinitionSchema, type HttpCommandDefinition } from '../src/conf
 import { createHttpExecutor } from '../src/executor/http-executor.js';
 import type { Command, CommandExecutor } from '../src/executor/command-executor.js';
 import { LoginError } from '../src/errors/login-error.js';
+import { expectOptionsError } from './support/options-error.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
 
 let partner: PartnerServer;
@@ -30,6 +31,12 @@ async function failure(promise: Promise<unknown>): Promise<LoginError> {
 }
 
 describe('createHttpExecutor', () => {
+  it('checks its options like the factory does', () => {
+    expectOptionsError(() => createHttpExecutor({ timeoutMs: -1 }), { code: 'LWT_INVALID_OPTION', path: 'timeoutMs', message: /^createHttpExecutor: / });
+    expectOptionsError(() => createHttpExecutor({ allowPrivateAddresses: ['not-a-range'] }), { code: 'LWT_INVALID_OPTION', path: 'allowPrivateAddresses' });
+    expectOptionsError(() => createHttpExecutor({ connection: 4 } as never), { code: 'LWT_UNKNOWN_OPTION', path: 'connection' });
+  });
+
   describe('when the partner answers 2xx JSON', () => {
     it('resolves with the parsed answer', async () => {
       partner.behave((_r, res) => json(res, 200, { ContactId: 7 }));

@@ -6,7 +6,7 @@ const never = () => new Promise<never>(() => undefined);
 
 describe('InFlightLimit', () => {
   it('refuses a call past the bound with rate_limited, per key, and frees the slot when a call ends', async () => {
-    const limit = new InFlightLimit(2, 60_000);
+    const limit = new InFlightLimit({ partnerCallsInFlightPerIp: 2 }, 60_000);
     let finish!: () => void;
     const first = limit.run('net-a', () => new Promise<void>((resolve) => (finish = resolve)));
     const second = limit.run('net-a', never);
@@ -20,7 +20,7 @@ describe('InFlightLimit', () => {
   });
 
   it('frees a slot whose call never settles after maxHoldMs', async () => {
-    const limit = new InFlightLimit(1, 50);
+    const limit = new InFlightLimit({ partnerCallsInFlightPerIp: 1 }, 50);
     void limit.run('net', never);
     await expect(limit.run('net', async () => 'x')).rejects.toMatchObject({ code: 'rate_limited' });
     await new Promise((resolve) => setTimeout(resolve, 80));
@@ -28,7 +28,7 @@ describe('InFlightLimit', () => {
   });
 
   it('frees the slot of a call that throws', async () => {
-    const limit = new InFlightLimit(1, 60_000);
+    const limit = new InFlightLimit({ partnerCallsInFlightPerIp: 1 }, 60_000);
     await expect(limit.run('net', async () => Promise.reject(new Error('partner down')))).rejects.toThrow('partner down');
     expect(await limit.run('net', async () => 'ok')).toBe('ok');
   });

@@ -2,7 +2,9 @@ import { SignJWT, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jwksHostProblems } from '../src/config/jwks-hosts.js';
 import { tokenTypeSchema, type ParsedJwtProfile } from '../src/config/token-type-schema.js';
-import { createPartnerDispatcher, type PartnerDispatcher, type PartnerDispatcherOptions } from '../src/destination/partner-dispatcher.js';
+import type { HttpOptions } from '../src/destination/http-options.js';
+import type { PartnerDispatcher } from '../src/destination/partner-dispatcher.js';
+import { partnerPool } from './support/partner-pool.js';
 import { LoginError } from '../src/errors/login-error.js';
 import { createJwksCache } from '../src/logon/jwks-cache.js';
 import { createJwtProfileVerifier } from '../src/logon/jwt-profile-verifier.js';
@@ -41,9 +43,9 @@ afterEach(async () => {
 });
 
 /** A cache for `url` whose fetches go out under `policy`. */
-function cacheFor(url: string, policy: PartnerDispatcherOptions = {}, timeoutMs = 2000) {
-  partner = createPartnerDispatcher(policy);
-  return createJwksCache(new URL(url), { cooldownMs: 1000, maxAgeMs: 600_000, timeoutMs, now: Date.now, dispatcher: partner.dispatcher });
+function cacheFor(url: string, policy: HttpOptions = {}, timeoutMs = 2000) {
+  partner = partnerPool(policy);
+  return createJwksCache(new URL(url), { jwksCooldownMs: 1000, jwksMaxAgeMs: 600_000, jwksTimeoutMs: timeoutMs }, { now: Date.now, dispatcher: partner.dispatcher });
 }
 
 async function failure(promise: Promise<unknown>): Promise<LoginError> {
@@ -84,7 +86,7 @@ describe('createJwksCache', () => {
   describe('jwksTimeoutMs', () => {
     it('gives up on a JWKS that never answers after about the configured time', async () => {
       jwks.behave(() => undefined);
-      partner = createPartnerDispatcher({ allowPrivateAddresses: ['127.0.0.0/8'] });
+      partner = partnerPool({ allowPrivateAddresses: ['127.0.0.0/8'] });
       const profile = tokenTypeSchema.parse({ kind: 'jwt', issuer, audience, jwksUrl: `${jwks.origin}/keys`, jwksTimeoutMs: 300 }) as ParsedJwtProfile;
       const verifier = createJwtProfileVerifier('profile', profile, { now: Date.now, dispatcher: partner.dispatcher });
       const started = Date.now();

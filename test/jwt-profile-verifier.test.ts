@@ -1,10 +1,11 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenTypeSchema, type ParsedJwtProfile } from '../src/config/token-type-schema.js';
-import { createPartnerDispatcher, type PartnerDispatcher } from '../src/destination/partner-dispatcher.js';
+import type { PartnerDispatcher } from '../src/destination/partner-dispatcher.js';
 import { LoginError } from '../src/errors/login-error.js';
 import { createJwtProfileVerifier } from '../src/logon/jwt-profile-verifier.js';
 import { rsaKeys, type RsaKeys } from './support/keys.js';
+import { partnerPool } from './support/partner-pool.js';
 import { recordSecret } from './support/secrets.js';
 
 const issuer = 'https://sts.example/tenant-1/';
@@ -17,7 +18,7 @@ let idp: RsaKeys;
 let partner: PartnerDispatcher;
 beforeAll(() => {
   idp = rsaKeys();
-  partner = createPartnerDispatcher();
+  partner = partnerPool();
 });
 afterAll(() => partner.close());
 

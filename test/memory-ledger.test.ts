@@ -5,7 +5,7 @@ import { MemoryLedger } from '../src/store/memory-ledger.js';
 // here only what is particular to memory: bounds and sweeping.
 function ledger(maxEntries = 100) {
   let now = 1_000_000;
-  const subject = new MemoryLedger({ maxEntries, now: () => now });
+  const subject = new MemoryLedger({ maxLedgerEntries: maxEntries, now: () => now });
   return { subject, advance: (ms: number) => (now += ms) };
 }
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { RedisStore } from '../src/redis.js';
 import { connectRedis, deleteKeys, describeRedis, dumpKeys, uniquePrefix } from './support/redis.js';
+import { expectOptionsError } from './support/options-error.js';
 import { describeStoreContract } from './support/store-contract.js';
 
 describeRedis('RedisStore', () => {
@@ -29,5 +30,13 @@ describeRedis('RedisStore', () => {
 
   it('refuses something that is not an ioredis client', () => {
     expect(() => new RedisStore({ client: {} as never })).toThrow(TypeError);
+    expectOptionsError(() => new RedisStore({ client: {} as never }), { code: 'LWT_INVALID_OPTION', path: 'client', message: /^RedisStore: invalid options: client: / });
+  });
+
+  it('checks its other options like the factory does', () => {
+    const client = { evalsha: () => undefined } as never;
+    expectOptionsError(() => new RedisStore({ client, commandTimeoutMs: -1 }), { code: 'LWT_INVALID_OPTION', path: 'commandTimeoutMs' });
+    expectOptionsError(() => new RedisStore({ client, prefx: 'x:' } as never), { code: 'LWT_UNKNOWN_OPTION', path: 'prefx' });
+    expectOptionsError(() => new RedisStore({} as never), { code: 'LWT_MISSING_OPTION', path: 'client' });
   });
 });

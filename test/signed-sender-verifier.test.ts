@@ -3,7 +3,7 @@ import { SignJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sharedSenderKeyProblems } from '../src/config/shared-sender-keys.js';
 import { tokenTypeSchema, type ParsedTokenType } from '../src/config/token-type-schema.js';
-import { createPartnerDispatcher, type PartnerDispatcher } from '../src/destination/partner-dispatcher.js';
+import type { PartnerDispatcher } from '../src/destination/partner-dispatcher.js';
 import { createLoginWithToken } from '../src/create-login-with-token.js';
 import { LoginError } from '../src/errors/login-error.js';
 import { signSenderToken } from '../src/logon/sign-sender-token.js';
@@ -11,6 +11,7 @@ import { createSignedSenderVerifier } from '../src/logon/signed-sender-verifier.
 import { TokenTypeRegistry } from '../src/logon/token-type-registry.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { expectOptionsError } from './support/options-error.js';
+import { partnerPool } from './support/partner-pool.js';
 import { recordSecret } from './support/secrets.js';
 
 type Types = Record<string, ParsedTokenType>;
@@ -31,7 +32,7 @@ beforeAll(() => {
   sender = ecSender();
   otherSender = ecSender();
   store = new MemoryStore();
-  partner = createPartnerDispatcher();
+  partner = partnerPool();
 });
 afterAll(async () => {
   await store.close();
@@ -42,7 +43,11 @@ const signedSender = (keys: (string | Record<string, unknown>)[], extra: Record<
   tokenTypeSchema.parse({ kind: 'signed-sender', keys, ...extra });
 
 const registry = (tenants: string[], defaults: Types, byTenant: Record<string, Types> = {}) =>
-  new TokenTypeRegistry(tenants, defaults, byTenant, { apiTokens: store.apiTokens, now, dispatcher: partner.dispatcher });
+  new TokenTypeRegistry(
+    tenants,
+    { logon: { tokenTypes: defaults }, tenants: Object.fromEntries(Object.entries(byTenant).map(([tenant, tokenTypes]) => [tenant, { tokenTypes }])) },
+    { apiTokens: store.apiTokens, now, dispatcher: partner.dispatcher },
+  );
 
 async function token(options: { audience?: string; key?: KeyObject } = {}): Promise<string> {
   return recordSecret(

@@ -1,5 +1,5 @@
 import { isLoginError } from '../errors/login-error.js';
-import { noSession, redeemAuthToken, type HandoffDependencies, type SessionControl } from '../handoff/redeem-auth-token.js';
+import { noSession, type Handoff, type SessionControl } from '../handoff/handoff.js';
 import { passportStrategy, type PassportStrategy } from './passport-strategy.js';
 import { toRequestInfo } from './to-request-info.js';
 
@@ -14,9 +14,9 @@ export const authTokenStrategyName = 'login-with-token';
  * `rate_limited`) go to `error`. Passport starts the session after success, so here the token
  * is marked used just before that.
  */
-export function createAuthTokenStrategy<User>(deps: HandoffDependencies<User>): PassportStrategy {
+export function createAuthTokenStrategy<User>(handoff: Handoff<User>): PassportStrategy {
   return passportStrategy(authTokenStrategyName, (req, actions) =>
-    redeemAuthToken(deps, toRequestInfo(req), noSession as SessionControl<User>).then(
+    handoff.redeem(toRequestInfo(req), noSession as SessionControl<User>).then(
       (result) => actions.success(result.user),
       (error: unknown) => {
         if (isLoginError(error) && !error.retryable) actions.fail({ code: error.code, number: error.number, message: error.message }, error.status);

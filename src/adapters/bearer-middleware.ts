@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import { isPromise } from '../async/maybe-promise.js';
-import { authenticateBearer, type BearerDependencies, type BearerResult } from '../bearer/authenticate-bearer.js';
+import type { BearerAuthentication, BearerResult } from '../bearer/bearer-authentication.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /**
@@ -8,7 +8,7 @@ import { toRequestInfo } from './to-request-info.js';
  * and calls `next()`, or hands a `LoginError` (with `status` and `WWW-Authenticate`) to
  * `next(err)` — render it with `apiErrorHandler` or your own handler.
  */
-export function createBearerMiddleware<User>(deps: BearerDependencies<User>): RequestHandler {
+export function createBearerMiddleware<User>(bearer: BearerAuthentication<User>): RequestHandler {
   return (req, _res, next) => {
     const accept = (result: BearerResult<User>) => {
       const request = req as unknown as { user?: unknown; authInfo?: unknown };
@@ -16,7 +16,7 @@ export function createBearerMiddleware<User>(deps: BearerDependencies<User>): Re
       request.authInfo = result.info;
       next();
     };
-    const outcome = authenticateBearer(deps, toRequestInfo(req));
+    const outcome = bearer.authenticate(toRequestInfo(req));
     if (isPromise(outcome)) outcome.then(accept, next);
     else accept(outcome);
   };

@@ -1,5 +1,5 @@
 import { isPromise } from '../async/maybe-promise.js';
-import { authenticateBearer, type BearerDependencies } from '../bearer/authenticate-bearer.js';
+import type { BearerAuthentication } from '../bearer/bearer-authentication.js';
 import { isLoginError } from '../errors/login-error.js';
 import { passportStrategy, type PassportStrategy } from './passport-strategy.js';
 import { toRequestInfo } from './to-request-info.js';
@@ -14,9 +14,9 @@ export const bearerStrategyName = 'login-with-token-bearer';
  * else — an unknown tenant (404), rate limits (429), outages (503) — goes to `error` as a
  * `LoginError`. Success sets `req.user` with the token's facts as `info`.
  */
-export function createBearerStrategy<User>(deps: BearerDependencies<User>): PassportStrategy {
+export function createBearerStrategy<User>(bearer: BearerAuthentication<User>): PassportStrategy {
   return passportStrategy(bearerStrategyName, (req, actions) => {
-    const outcome = authenticateBearer(deps, toRequestInfo(req));
+    const outcome = bearer.authenticate(toRequestInfo(req));
     if (!isPromise(outcome)) {
       actions.success(outcome.user, outcome.info);
       return;

@@ -1,22 +1,22 @@
 import express, { type RequestHandler, type Router } from 'express';
-import type { RevokeDependencies } from '../bearer/revoke-bearer-token.js';
-import type { CredentialDependencies } from '../credentials/issue-session-token.js';
-import type { EmbeddingPolicy } from '../embedding/frame-ancestors.js';
-import type { HandoffDependencies } from '../handoff/redeem-auth-token.js';
-import type { LogonDependencies } from '../logon/logon-with-token.js';
-import type { TokenTypeRegistry } from '../logon/token-type-registry.js';
+import type { BearerRevocation } from '../bearer/bearer-revocation.js';
+import type { SessionTokens } from '../credentials/session-tokens.js';
+import type { EmbeddingPolicy } from '../embedding/embedding-policy.js';
+import type { Handoff } from '../handoff/handoff.js';
+import type { LogonWithToken } from '../logon/logon-with-token.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
 import { addHandoffRoutes } from './handoff-routes.js';
 import { addLogonRoutes } from './logon-routes.js';
 import { addTokenRoutes } from './token-routes.js';
 
-/** Everything the router's routes need. */
+/** The flows the router's routes serve. */
 export interface RouterParts<User> {
   /** The handoff, when a `LoginWithToken` command is configured. */
-  readonly handoff: { readonly deps: HandoffDependencies<User>; readonly defaultReturnTo: string } | undefined;
-  readonly credentials: CredentialDependencies<User>;
-  readonly revoke: RevokeDependencies;
-  readonly logon: LogonDependencies<User>;
-  readonly tokenTypes: TokenTypeRegistry;
+  readonly handoff: Handoff<User> | undefined;
+  readonly sessionTokens: SessionTokens<User>;
+  readonly revocation: BearerRevocation;
+  readonly logon: LogonWithToken<User>;
+  readonly tenants: TenantResolver;
   readonly embedding: EmbeddingPolicy;
   readonly embeddingMiddleware: RequestHandler;
 }
@@ -25,8 +25,8 @@ export interface RouterParts<User> {
 export function createRouter<User>(parts: RouterParts<User>): Router {
   const router = express.Router();
   router.use(parts.embeddingMiddleware);
-  if (parts.handoff !== undefined) addHandoffRoutes(router, parts.handoff.deps, parts.handoff.defaultReturnTo, parts.embedding);
-  addTokenRoutes(router, parts.credentials, parts.revoke);
-  addLogonRoutes(router, parts.logon, parts.tokenTypes, parts.revoke);
+  if (parts.handoff !== undefined) addHandoffRoutes(router, parts.handoff, parts.embedding, parts.tenants);
+  addTokenRoutes(router, parts.sessionTokens, parts.revocation);
+  addLogonRoutes(router, parts.logon, parts.revocation);
   return router;
 }

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { frameAncestorsPolicy, type EmbeddingPolicy } from '../embedding/frame-ancestors.js';
+import type { EmbeddingPolicy } from '../embedding/embedding-policy.js';
+import { frameAncestorsPolicy } from '../embedding/frame-ancestors.js';
 import { readSessionState } from './session-state.js';
 
 /**

@@ -1,9 +1,10 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { LoginError, asLoginError } from '../errors/login-error.js';
-import { isEmbeddedRequest, wantsNoChrome, type EmbeddingPolicy } from '../embedding/frame-ancestors.js';
-import { redeemAuthToken, type HandoffDependencies } from '../handoff/redeem-auth-token.js';
-import { safeReturnTo } from '../handoff/safe-return-to.js';
-import { readParameter } from '../request/request-info.js';
+import { isEmbeddedRequest, wantsNoChrome } from '../embedding/embedded-request.js';
+import type { EmbeddingPolicy } from '../embedding/embedding-policy.js';
+import type { Handoff } from '../handoff/handoff.js';
+import type { RequestInfo } from '../request/request-info.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
 import { bodyErrorHandler } from './body-error-handler.js';
 import { sendFramePolicy, useEmbeddedCookie } from './embedding.js';
 import { renderHandoffError } from './render-handoff-error.js';
@@ -24,7 +25,7 @@ const bodyLimit = '16kb';
  * cookie and the tenant's frame policy; it needs https when that cookie is `Secure`. A top-level
  * `noChrome=true` handoff only renders without chrome.
  */
-export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies<User>, defaultReturnTo: string, embedding: EmbeddingPolicy): void {
+export function addHandoffRoutes<User>(router: Router, handoff: Handoff<User>, embedding: EmbeddingPolicy, tenants: TenantResolver): void {
   const handle = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     res.set({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     if (!hasPassportSession(req)) {
@@ -34,7 +35,7 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
     const request = toRequestInfo(req);
     const embedded = isEmbeddedRequest(request);
     const fail = (error: unknown) => {
-      if (embedded) framePolicyForRequest(res, embedding, deps, request);
+      if (embedded) framePolicyForRequest(res, embedding, tenants, request);
       renderHandoffError(req, res, asLoginError(error));
     };
     if (embedded && embedding.cookie.secure && !req.secure) {
@@ -49,7 +50,7 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
     });
     let tenant: string;
     try {
-      tenant = (await redeemAuthToken(deps, request, passportSessionControl<User>(req), aborted.signal)).tenant;
+      tenant = (await handoff.redeem(request, passportSessionControl<User>(req), aborted.signal)).tenant;
     } catch (error) {
       fail(error);
       return;
@@ -59,8 +60,7 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
       useEmbeddedCookie(req, embedding);
       sendFramePolicy(res, embedding, tenant);
     }
-    const authToken = readParameter(request, 'authToken');
-    res.redirect(303, safeReturnTo(readParameter(request, 'returnTo'), defaultReturnTo, authToken));
+    res.redirect(303, handoff.returnTo(request));
   };
 
   router.head(handoffPath, (_req, res) => {
@@ -71,9 +71,9 @@ export function addHandoffRoutes<User>(router: Router, deps: HandoffDependencies
   router.use(handoffPath, bodyErrorHandler(renderHandoffError));
 }
 
-function framePolicyForRequest<User>(res: Response, embedding: EmbeddingPolicy, deps: HandoffDependencies<User>, request: ReturnType<typeof toRequestInfo>): void {
+function framePolicyForRequest(res: Response, embedding: EmbeddingPolicy, tenants: TenantResolver, request: RequestInfo): void {
   try {
-    sendFramePolicy(res, embedding, deps.tenants.forRequest(request));
+    sendFramePolicy(res, embedding, tenants.forRequest(request));
   } catch {
     sendFramePolicy(res, embedding, '');
   }

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { SessionControl } from '../handoff/redeem-auth-token.js';
+import type { SessionControl } from '../handoff/handoff.js';
 
 interface PassportRequest {
   logIn?: (user: unknown, done: (error?: unknown) => void) => void;

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { issueSessionToken, type CredentialDependencies } from '../credentials/issue-session-token.js';
-import { revokeBearerToken, type RevokeDependencies } from '../bearer/revoke-bearer-token.js';
+import type { BearerRevocation } from '../bearer/bearer-revocation.js';
+import type { SessionTokens } from '../credentials/session-tokens.js';
 import { LoginError, asLoginError } from '../errors/login-error.js';
 import { sendApiError, sendApiOk } from './api-envelope.js';
 import { bodyErrorHandler } from './body-error-handler.js';
@@ -16,7 +16,7 @@ const logoutPath = '/authentication/logout';
  * `{"status":{"code":"OK",…},"data":{"token":"…"}}`) and `POST /authentication/logout`
  * (revokes the bearer token presented).
  */
-export function addTokenRoutes<User>(router: Router, credentials: CredentialDependencies<User>, revoke: RevokeDependencies): void {
+export function addTokenRoutes<User>(router: Router, sessionTokens: SessionTokens<User>, revocation: BearerRevocation): void {
   const renderApiError = (_req: Request, res: Response, error: LoginError) => sendApiError(res, error);
   const fail = (res: Response, error: unknown) =>
     sendApiError(res, asLoginError(error));
@@ -27,7 +27,7 @@ export function addTokenRoutes<User>(router: Router, credentials: CredentialDepe
       return;
     }
     try {
-      const issued = await issueSessionToken(credentials, toRequestInfo(req));
+      const issued = await sessionTokens.issue(toRequestInfo(req));
       sendApiOk(res, { token: issued.token });
     } catch (error) {
       fail(res, error);
@@ -36,7 +36,7 @@ export function addTokenRoutes<User>(router: Router, credentials: CredentialDepe
 
   router.post(logoutPath, express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
     try {
-      await revokeBearerToken(revoke, toRequestInfo(req));
+      await revocation.revoke(toRequestInfo(req));
       sendApiOk(res, null);
     } catch (error) {
       fail(res, error);

@@ -10,18 +10,17 @@ import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { Clock } from '../time/clock.js';
+import type { ParsedBearerOptions } from './bearer-options.js';
 import type { SessionIdentity } from '../store/session-store.js';
 
-/** Settings of {@link RemoteBearerValidator}. */
-export interface RemoteBearerOptions {
-  /** How long a positive answer is reused; never beyond the answer's `exp`. */
-  readonly ttlMs: number;
-  /** How long a rejection is reused (0: not at all). */
-  readonly negativeTtlMs: number;
-  /** Most answers cached; the oldest is dropped first. */
-  readonly maxEntries: number;
-  /** Key of the cache keys' hash. @default 32 random bytes per process */
-  readonly secret?: Buffer;
+/** The shared parts the validator works with. */
+export interface RemoteBearerServices {
+  readonly commands: CommandRegistry;
+  readonly executor: CommandExecutor;
+  readonly placeholders: PlaceholderBuilder;
+  /** Bounds the partner calls one client network has under way. */
+  readonly inFlight: InFlightLimit;
+  readonly now: Clock;
 }
 
 interface Cached {
@@ -45,23 +44,19 @@ export class RemoteBearerValidator {
   /** Request-derived placeholders each tenant's template uses, which the cache key must cover. */
   readonly #keyedPlaceholders = new Map<string, readonly string[]>();
 
-  constructor(
-    private readonly deps: {
-      readonly commands: CommandRegistry;
-      readonly executor: CommandExecutor;
-      readonly placeholders: PlaceholderBuilder;
-      /** Bounds the partner calls one client network has under way. */
-      readonly inFlight: InFlightLimit;
-      readonly now: Clock;
-    },
-    private readonly options: RemoteBearerOptions,
-  ) {
-    this.#keyed = createHash('sha256').update(options.secret ?? randomBytes(32));
+  readonly #services: RemoteBearerServices;
+  readonly #bearer: ParsedBearerOptions;
+
+  /** Caches answers for `bearer.cacheTtlMs` (rejections `bearer.negativeCacheTtlMs`), at most `bearer.cacheMaxEntries`. */
+  constructor(services: RemoteBearerServices, options: { readonly bearer: ParsedBearerOptions }) {
+    this.#services = services;
+    this.#bearer = options.bearer;
+    this.#keyed = createHash('sha256').update(randomBytes(32));
   }
 
   /** True when `tenant` has a `ValidateBearer` command. */
   handles(tenant: string): boolean {
-    return this.deps.commands.resolve('ValidateBearer', tenant) !== undefined;
+    return this.#services.commands.resolve('ValidateBearer', tenant) !== undefined;
   }
 
   /**
@@ -86,7 +81,7 @@ export class RemoteBearerValidator {
   cached(key: string): SessionIdentity | null | undefined {
     const cached = this.#cache.get(key);
     if (cached === undefined) return undefined;
-    if (cached.until > this.deps.now()) return cached.identity;
+    if (cached.until > this.#services.now()) return cached.identity;
     this.#cache.delete(key);
     return undefined;
   }
@@ -103,12 +98,12 @@ export class RemoteBearerValidator {
   key(request: RequestInfo, tenant: string, token: string): string {
     let names = this.#keyedPlaceholders.get(tenant);
     if (names === undefined) {
-      const used = this.deps.commands.resolve('ValidateBearer', tenant)?.definition.placeholders ?? [];
+      const used = this.#services.commands.resolve('ValidateBearer', tenant)?.definition.placeholders ?? [];
       names = [...new Set(used)].filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant');
       this.#keyedPlaceholders.set(tenant, names);
     }
     const hash = this.#keyed.copy().update(`${tenant}\u0000${token}`);
-    if (names.length > 0) for (const value of this.deps.placeholders.requestValues(request, names)) hash.update(`\u0000${value}`);
+    if (names.length > 0) for (const value of this.#services.placeholders.requestValues(request, names)) hash.update(`\u0000${value}`);
     return hash.digest('base64url');
   }
 
@@ -118,25 +113,25 @@ export class RemoteBearerValidator {
   }
 
   async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
-    const command = this.deps.commands.resolve('ValidateBearer', tenant)!;
-    const placeholders = this.deps.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
+    const command = this.#services.commands.resolve('ValidateBearer', tenant)!;
+    const placeholders = this.#services.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
     // The upstream call is shared, so no single client's disconnect may cancel it; only the
     // request that makes it takes one of its network's partner-call slots.
-    const answer = await this.deps.inFlight.run(clientNetwork(request.ip), () => this.deps.executor.run(command, placeholders, neverAborted));
-    const now = this.deps.now();
-    const rejected = { identity: null, until: now + this.options.negativeTtlMs };
+    const answer = await this.#services.inFlight.run(clientNetwork(request.ip), () => this.#services.executor.run(command, placeholders, neverAborted));
+    const now = this.#services.now();
+    const rejected = { identity: null, until: now + this.#bearer.negativeCacheTtlMs };
     if (answer === null) return rejected;
     const parsed = parseIdentityAnswer(answer, command.definition.identity, 'bearer');
     if (parsed.kind === 'malformed') throw validatorUnavailable(`partner answer is malformed: ${parsed.reason}`);
     if (parsed.kind === 'none') return rejected;
     const expiresAt = answerExpiry(answer, now);
     if (expiresAt !== undefined && expiresAt <= now) return rejected;
-    return { identity: parsed.identity, until: Math.min(now + this.options.ttlMs, expiresAt ?? Infinity) };
+    return { identity: parsed.identity, until: Math.min(now + this.#bearer.cacheTtlMs, expiresAt ?? Infinity) };
   }
 
   #remember(key: string, answer: Cached): void {
-    if (answer.until <= this.deps.now()) return;
-    if (this.#cache.size >= this.options.maxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+    if (answer.until <= this.#services.now()) return;
+    if (this.#cache.size >= this.#bearer.cacheMaxEntries) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(key, answer);
   }
 }

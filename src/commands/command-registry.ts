@@ -1,37 +1,43 @@
-import { commandDefinitionSchema, type CompiledCommand } from '../config/command-schema.js';
+import { builtInPlaceholders } from '../config/built-in-placeholders.js';
+import { commandProblems } from '../config/command-checks.js';
+import { commandDefinitionSchema, type CommandOption, type CompiledCommand } from '../config/command-schema.js';
 import { formatPath } from '../config/describe-issues.js';
 import { validateOptions } from '../config/validate-options.js';
 import { OptionsError } from '../errors/options-error.js';
-import { commandProblems } from '../config/command-checks.js';
 import type { Command, CommandName } from '../executor/command-executor.js';
 
-/** Where command definitions come from: defaults for every tenant, and per-tenant overrides. */
-export interface CommandSources {
-  /** Compiled defaults, or functions choosing a definition per tenant. */
-  readonly defaults: Readonly<Record<string, CompiledCommand | ((tenant: string) => unknown)>>;
-  /** Compiled per-tenant definitions, which win over the defaults. */
-  readonly byTenant: Readonly<Record<string, Readonly<Record<string, CompiledCommand>>>>;
-  /** Placeholder names a template may use. */
-  readonly knownPlaceholders: ReadonlySet<string>;
-  /** Host names every HTTP command may call, when the app restricts them. */
-  readonly allowedHosts?: readonly string[] | undefined;
+/** The options a {@link CommandRegistry} reads, after validation. */
+export interface CommandOptions {
+  /** Compiled definitions for every tenant, or functions choosing one per tenant. */
+  readonly commands: Readonly<Partial<Record<string, CompiledCommand | Extract<CommandOption, (tenant: string) => unknown>>>>;
+  /** Per tenant, compiled definitions that win over `commands`. */
+  readonly tenants: Readonly<Record<string, { readonly commands: Readonly<Partial<Record<string, CompiledCommand>>> }>>;
+  /** The app's own placeholders, which templates may use besides the built-in ones. */
+  readonly placeholders: Readonly<Record<string, unknown>>;
+  /** `http.allowedHosts`: the hosts every HTTP command may call, when the app restricts them. */
+  readonly http: { readonly allowedHosts?: readonly string[] | undefined };
 }
 
 /**
- * Finds the definition of a command for a tenant. Per-tenant functions are validated the first
- * time a tenant is seen (a bad definition throws a `TypeError` naming it) and cached.
+ * Finds the definition of a command for a tenant: the tenant's own (`tenants.<name>.commands`),
+ * else the top-level one (`commands`). A top-level function of the tenant is validated for every
+ * tenant in `tenantNames` at once, and for any other tenant the first time it is seen; a bad
+ * definition throws an `OptionsError` naming it (`commands.LoginWithToken("acme").url`).
  */
 export class CommandRegistry {
-  readonly #sources: CommandSources;
+  readonly #options: CommandOptions;
+  readonly #knownPlaceholders: ReadonlySet<string>;
   readonly #compiled = new Map<string, Command>();
 
-  constructor(sources: CommandSources) {
-    this.#sources = sources;
+  constructor(options: CommandOptions, tenantNames: readonly string[]) {
+    this.#options = options;
+    this.#knownPlaceholders = new Set([...builtInPlaceholders, ...Object.keys(options.placeholders)]);
+    for (const tenant of tenantNames) for (const name of Object.keys(options.commands)) this.resolve(name, tenant);
   }
 
   /** True when `name` is defined for at least one tenant. */
   has(name: CommandName): boolean {
-    return name in this.#sources.defaults || Object.values(this.#sources.byTenant).some((commands) => name in commands);
+    return this.#options.commands[name] !== undefined || Object.values(this.#options.tenants).some((tenant) => tenant.commands[name] !== undefined);
   }
 
   /** The command `name` for `tenant`, or `undefined` when it is not configured. */
@@ -39,7 +45,7 @@ export class CommandRegistry {
     const key = `${tenant}\u0000${name}`;
     const cached = this.#compiled.get(key);
     if (cached !== undefined) return cached;
-    const definition = this.#sources.byTenant[tenant]?.[name] ?? this.#compileDefault(name, tenant);
+    const definition = this.#options.tenants[tenant]?.commands[name] ?? this.#compileDefault(name, tenant);
     if (definition === undefined) return undefined;
     const command: Command = { name, tenant, definition };
     this.#compiled.set(key, command);
@@ -47,11 +53,11 @@ export class CommandRegistry {
   }
 
   #compileDefault(name: CommandName, tenant: string): CompiledCommand | undefined {
-    const source = this.#sources.defaults[name];
+    const source = this.#options.commands[name];
     if (typeof source !== 'function') return source;
     const path = `commands.${name}(${JSON.stringify(tenant)})`;
     const command = validateOptions(commandDefinitionSchema, source(tenant), 'login-with-token', [path]);
-    const problems = commandProblems(command, this.#sources.knownPlaceholders, this.#sources.allowedHosts);
+    const problems = commandProblems(command, this.#knownPlaceholders, this.#options.http.allowedHosts);
     if (problems.length > 0) {
       throw new OptionsError(
         'login-with-token',

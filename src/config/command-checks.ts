@@ -1,11 +1,6 @@
 import { hostAllowed } from './allowed-hosts.js';
 import type { CompiledCommand } from './command-schema.js';
-
-/** A problem with a compiled command, at a path below the command's own option path. */
-export interface CommandProblem {
-  readonly path: string[];
-  readonly message: string;
-}
+import type { ConfigProblem } from './config-problem.js';
 
 /**
  * What a single command definition cannot check alone: that its placeholders exist and that its
@@ -16,8 +11,8 @@ export function commandProblems(
   command: CompiledCommand,
   knownPlaceholders: ReadonlySet<string>,
   allowedHosts: readonly string[] | undefined,
-): CommandProblem[] {
-  const problems: CommandProblem[] = [];
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   for (const placeholder of command.placeholders) {
     if (!knownPlaceholders.has(placeholder)) problems.push({ path: [], message: `unknown placeholder {${placeholder}}` });
   }

@@ -175,7 +175,7 @@ const functionCommandSchema = z
  * Validates and compiles one command definition. An object with `run` is a function command,
  * anything else an HTTP template; choosing up front keeps error messages about the right kind.
  */
-export const commandDefinitionSchema = z.unknown().transform((value, ctx): CompiledCommand => {
+export const commandDefinitionSchema = z.custom<CommandDefinition>().transform((value, ctx): CompiledCommand => {
   const schema = typeof value === 'object' && value !== null && 'run' in value ? functionCommandSchema : httpCommandSchema;
   const result = schema.safeParse(value);
   if (result.success) return result.data;

@@ -1,13 +1,8 @@
 import { createHash, type KeyObject } from 'node:crypto';
+import type { ConfigProblem } from './config-problem.js';
 import type { ParsedTokenType } from './token-type-schema.js';
 
 type TokenTypes = Readonly<Record<string, ParsedTokenType>>;
-
-/** A configuration problem at an option path (from the top of the options object). */
-export interface SharedSenderKeyProblem {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
 
 /**
  * The tenants each signed-sender type's keys serve: for a type of `logon.tokenTypes` (`tenant`
@@ -53,9 +48,9 @@ export function sharedSenderKeyProblems(
   defaults: TokenTypes,
   byTenant: Readonly<Record<string, TokenTypes>>,
   tenantNames: readonly string[],
-): SharedSenderKeyProblem[] {
+): ConfigProblem[] {
   const tenantsOf = senderKeyTenants(defaults, byTenant, tenantNames);
-  const problems: SharedSenderKeyProblem[] = [];
+  const problems: ConfigProblem[] = [];
   const check = (tenant: string | undefined, types: TokenTypes, path: (string | number)[]) => {
     for (const [name, type] of Object.entries(types)) {
       if (type.kind !== 'signed-sender' || type.requireAudience !== false) continue;

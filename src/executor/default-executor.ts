@@ -1,17 +1,18 @@
+import type { ParsedHttpOptions } from '../destination/http-options.js';
 import type { Command, CommandExecutor } from './command-executor.js';
-import { createFunctionExecutor } from './function-executor.js';
-import { createHttpExecutor, type HttpExecutorOptions } from './http-executor.js';
+import { functionExecutor } from './function-executor.js';
+import { httpExecutor } from './http-executor.js';
 
 /**
- * The executor used unless the app supplies its own: HTTP commands go to
- * {@link createHttpExecutor}, function commands to {@link createFunctionExecutor}.
+ * The executor used unless the app supplies its own: HTTP commands over the partner pool
+ * (`http` options), function commands in process — both within `http.timeoutMs` unless the
+ * command sets its own deadline.
  */
-export function createDefaultExecutor(options: HttpExecutorOptions = {}): CommandExecutor {
-  const http = createHttpExecutor(options);
-  const inProcess = createFunctionExecutor(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+export function createDefaultExecutor(http: ParsedHttpOptions): CommandExecutor {
+  const overHttp = httpExecutor(http);
+  const inProcess = functionExecutor(http);
   return {
-    run: (command: Command, placeholders, signal) =>
-      (command.definition.kind === 'http' ? http : inProcess).run(command, placeholders, signal),
-    close: () => http.close?.() ?? Promise.resolve(),
+    run: (command: Command, placeholders, signal) => (command.definition.kind === 'http' ? overHttp : inProcess).run(command, placeholders, signal),
+    close: () => overHttp.close?.() ?? Promise.resolve(),
   };
 }

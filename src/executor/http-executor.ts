@@ -1,5 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { createPartnerDispatcher, type PartnerDispatcherOptions } from '../destination/partner-dispatcher.js';
+import { httpOptionsSchema, type HttpOptions, type ParsedHttpOptions } from '../destination/http-options.js';
+import { createPartnerDispatcher } from '../destination/partner-dispatcher.js';
+import { validateOptions } from '../config/validate-options.js';
 import { isLoginError } from '../errors/login-error.js';
 import type { CompiledHttpCommand } from '../config/command-schema.js';
 import type { Placeholders } from '../template/template-parts.js';
@@ -10,45 +12,41 @@ import { deadline } from '../time/deadline.js';
 import { validatorUnavailable } from './validator-unavailable.js';
 import { parseRetryAfter } from './retry-after.js';
 
-/**
- * Options of {@link createHttpExecutor}: the exchange limits, plus how connections are made
- * (see {@link PartnerDispatcherOptions}). To share one pool with other partner traffic, pass
- * `createPartnerDispatcher(…).dispatcher` as `dispatcher`; it is then not closed by `close()`.
- */
-export interface HttpExecutorOptions extends PartnerDispatcherOptions {
-  /** Deadline for one exchange unless the command sets its own. @default 5000 */
-  timeoutMs?: number;
-  /** Largest answer accepted unless the command sets its own. @default 65536 */
-  maxResponseBytes?: number;
-  /** Host names commands may call (`partner.example`, `*.partner.example`); checked on the configuration. @default any */
-  allowedHosts?: readonly string[];
-}
-
 /** Partner statuses that mean "this token or credential is not valid". */
 const rejectionStatuses = new Set([400, 401, 403, 404, 410, 422]);
 /** Statuses after which a retry may succeed; their `Retry-After` is passed on. */
 const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
- * The default executor: sends HTTP commands through one pooled, keep-alive undici dispatcher
- * (`createPartnerDispatcher`, or the one given as `dispatcher`). Redirects are never followed,
- * every exchange has a deadline and a size cap, the answer must be JSON, and the connection may
- * only go to a public address unless private ones are allowed.
+ * The executor of HTTP commands: sends them through one pooled, keep-alive undici dispatcher
+ * (the partner pool, or the one given as `dispatcher` — which `close()` then leaves open).
+ * Redirects are never followed, every exchange has a deadline and a size cap, the answer must be
+ * JSON, and the connection may only go to a public address unless private ones are allowed.
+ * Options are the `http` options ({@link HttpOptions}), checked here like the factory checks them.
+ *
+ * @example
+ * ```ts
+ * const executor = createHttpExecutor({ timeoutMs: 2000, allowPrivateAddresses: ['10.0.4.0/24'] });
+ * createLoginWithToken({ executor, … });
+ * ```
  */
-export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandExecutor {
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const maxResponseBytes = options.maxResponseBytes ?? 65_536;
-  const partner = createPartnerDispatcher(options);
+export function createHttpExecutor(options: HttpOptions = {}): CommandExecutor {
+  return httpExecutor(validateOptions(httpOptionsSchema, options, 'createHttpExecutor'));
+}
+
+/** {@link createHttpExecutor} for `http` options the factory has validated already. */
+export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {
+  const partner = createPartnerDispatcher(http);
   const dispatcher = partner.dispatcher;
 
   async function run(command: Command, placeholders: Placeholders, signal: AbortSignal): Promise<unknown> {
     const definition = command.definition;
     if (definition.kind !== 'http') throw new TypeError(`command ${command.name} is not an HTTP command`);
-    const budgetMs = definition.timeoutMs ?? timeoutMs;
+    const budgetMs = definition.timeoutMs ?? http.timeoutMs;
     const request = buildRequest(definition, placeholders);
     const limit = deadline(signal, budgetMs);
     try {
-      return await exchange(request, limit.signal, budgetMs, definition.maxResponseBytes ?? maxResponseBytes);
+      return await exchange(request, limit.signal, budgetMs, definition.maxResponseBytes ?? http.maxResponseBytes);
     } finally {
       limit.dispose();
     }

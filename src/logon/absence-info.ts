@@ -1,5 +1,5 @@
 import { LoginError } from '../errors/login-error.js';
-import type { AbsenceDecision } from './logon-policies.js';
+import type { AbsenceDecision } from './logon-hooks.js';
 
 /**
  * The vendor's `AbsenceInfo` in a logon result. Dates are ISO 8601 in UTC

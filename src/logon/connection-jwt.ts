@@ -2,17 +2,7 @@ import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPa
 import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 import type { Clock } from '../time/clock.js';
-
-/** Settings of the portal's own JWTs (the `JWTToken` of a LogonWithToken answer). */
-export interface ConnectionJwtSettings {
-  /** Private key, PEM. @default a fresh ES256 key per process (fine for one instance only) */
-  readonly privateKey?: string;
-  readonly algorithm: AsymmetricAlgorithm;
-  readonly issuer: string;
-  readonly ttlSeconds: number;
-  /** `kid` header. @default derived from the public key, so instances sharing a key agree */
-  readonly keyId?: string;
-}
+import type { ParsedConnectionJwtOptions } from './connection-jwt-options.js';
 
 /** What a valid connection JWT says. */
 export interface ConnectionClaims {
@@ -31,13 +21,14 @@ const jwsShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 export class ConnectionJwt {
   readonly #privateKey: KeyObject;
   readonly #publicKey: KeyObject;
-  readonly #settings: ConnectionJwtSettings;
+  readonly #settings: ParsedConnectionJwtOptions;
   readonly #keyId: string;
   readonly #now: Clock;
   /** The encoded protected header, the same for every JWT. */
   readonly #header: string;
 
-  constructor(settings: ConnectionJwtSettings, now: Clock) {
+  /** Signs with `logon.jwt.privateKey` (a fresh ES256 key per process without one). */
+  constructor(settings: ParsedConnectionJwtOptions, now: Clock) {
     this.#settings = settings;
     this.#now = now;
     if (settings.privateKey === undefined) {

@@ -5,14 +5,18 @@ import { readCappedBody } from '../executor/read-capped-body.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import type { Clock } from '../time/clock.js';
 
-/** Settings of {@link createJwksCache}. */
-export interface JwksCacheOptions {
+/** What {@link createJwksCache} reads of a JWT profile. */
+export interface JwksSettings {
   /** Least time between two fetches, successful or not (also the back-off after a failure). */
-  readonly cooldownMs: number;
+  readonly jwksCooldownMs: number;
   /** Age after which the keys are refreshed; the old ones stay in use while refreshing fails. */
-  readonly maxAgeMs: number;
+  readonly jwksMaxAgeMs: number;
   /** Deadline for one fetch: connect, headers and body. */
-  readonly timeoutMs: number;
+  readonly jwksTimeoutMs: number;
+}
+
+/** Where {@link createJwksCache} fetches from, and its clock. */
+export interface JwksCacheDependencies {
   readonly now: Clock;
   /**
    * Where the fetch goes out: the partner dispatcher (`createPartnerDispatcher`), so the JWKS
@@ -25,12 +29,12 @@ const maxJwksBytes = 1024 * 1024;
 
 /**
  * A JWKS key resolver for jose: fetches the document (through `dispatcher`, no redirects,
- * size-capped, time-boxed), keeps the keys, refetches once for an unknown `kid` — at most every `cooldownMs`,
+ * size-capped, time-boxed), keeps the keys, refetches once for an unknown `kid` — at most every `jwksCooldownMs`,
  * whatever the outcome, so neither unknown keys nor an outage can make every request fetch — and
  * keeps serving the last good keys while a refresh fails. With no keys at all it answers
  * `validator_unavailable`.
  */
-export function createJwksCache(url: URL, options: JwksCacheOptions): JWTVerifyGetKey {
+export function createJwksCache(url: URL, profile: JwksSettings, options: JwksCacheDependencies): JWTVerifyGetKey {
   let keys: ReturnType<typeof createLocalJWKSet> | undefined;
   let fetchedAt = -Infinity;
   let attemptedAt = -Infinity;
@@ -41,9 +45,9 @@ export function createJwksCache(url: URL, options: JwksCacheOptions): JWTVerifyG
   /** Fetches when the cool-down allows; resolves true when new keys arrived. */
   function refresh(): Promise<boolean> {
     if (inFlight) return inFlight;
-    if (options.now() - attemptedAt < options.cooldownMs) return Promise.resolve(false);
+    if (options.now() - attemptedAt < profile.jwksCooldownMs) return Promise.resolve(false);
     attemptedAt = options.now();
-    inFlight = fetchJwks(url, options.dispatcher, options.timeoutMs)
+    inFlight = fetchJwks(url, options.dispatcher, profile.jwksTimeoutMs)
       .then((document) => {
         keys = createLocalJWKSet(document);
         fetchedAt = options.now();
@@ -58,7 +62,7 @@ export function createJwksCache(url: URL, options: JwksCacheOptions): JWTVerifyG
   }
 
   return async (header, token) => {
-    if (keys === undefined || options.now() - fetchedAt > options.maxAgeMs) await refresh();
+    if (keys === undefined || options.now() - fetchedAt > profile.jwksMaxAgeMs) await refresh();
     if (keys === undefined) throw validatorUnavailable(`JWKS unavailable: ${lastFault}`);
     try {
       return await keys(header, token);

@@ -32,13 +32,7 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
     profile.jwksUrl === undefined
       ? undefined
       : // Fetch pacing is about the network, so it runs on real time, not the verification clock.
-        createJwksCache(new URL(profile.jwksUrl), {
-          cooldownMs: profile.jwksCooldownMs,
-          maxAgeMs: profile.jwksMaxAgeMs,
-          timeoutMs: profile.jwksTimeoutMs,
-          now: systemClock,
-          dispatcher: deps.dispatcher,
-        });
+        createJwksCache(new URL(profile.jwksUrl), profile, { now: systemClock, dispatcher: deps.dispatcher });
   const keySources: (KeyObject | JWTVerifyGetKey)[] = [...(profile.keys ?? []).map((entry) => entry.key), ...(remote ? [remote] : [])];
   const allowed = new Set<string>(profile.algorithms);
 

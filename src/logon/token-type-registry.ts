@@ -17,23 +17,27 @@ export interface TokenTypeDependencies {
   readonly dispatcher: Dispatcher;
 }
 
+/** The options a {@link TokenTypeRegistry} reads, after validation. */
+export interface TokenTypeOptions {
+  readonly logon: { readonly tokenTypes: Readonly<Record<string, ParsedTokenType>> };
+  readonly tenants: Readonly<Record<string, { readonly tokenTypes: Readonly<Record<string, ParsedTokenType>> }>>;
+}
+
 /**
  * The token types of every tenant, keyed by the `tokenType` string: defaults for all tenants,
  * overridden per tenant. Verifiers are built once (a JWKS is fetched and cached per profile).
- * A signed-sender type whose keys serve more than one tenant requires `aud` (parseOptions
- * refuses `requireAudience: false` there); one serving a single tenant only with
+ * A signed-sender type whose keys serve more than one tenant requires `aud` (the options
+ * check refuses `requireAudience: false` there); one serving a single tenant only with
  * `requireAudience: true`. Lookup is exact first, then case-insensitive (profile ids are GUIDs).
  */
 export class TokenTypeRegistry {
   readonly #byTenant = new Map<string, Map<string, TokenVerifier>>();
 
-  constructor(
-    tenants: readonly string[],
-    defaults: Readonly<Record<string, ParsedTokenType>>,
-    byTenant: Readonly<Record<string, Readonly<Record<string, ParsedTokenType>>>>,
-    deps: TokenTypeDependencies,
-  ) {
-    const tenantsOf = senderKeyTenants(defaults, byTenant, tenants);
+  /** Builds the verifiers of `logon.tokenTypes` and each tenant's `tenants.<name>.tokenTypes`, for `tenantNames`. */
+  constructor(tenantNames: readonly string[], options: TokenTypeOptions, deps: TokenTypeDependencies) {
+    const defaults = options.logon.tokenTypes;
+    const byTenant = Object.fromEntries(Object.entries(options.tenants).map(([tenant, settings]) => [tenant, settings.tokenTypes]));
+    const tenantsOf = senderKeyTenants(defaults, byTenant, tenantNames);
     const build = (tenant: string | undefined, name: string, type: ParsedTokenType): TokenVerifier =>
       type.kind === 'apitoken'
         ? createApiTokenVerifier(deps.apiTokens)
@@ -41,7 +45,7 @@ export class TokenTypeRegistry {
           ? createSignedSenderVerifier(type, { now: deps.now, requireAudience: type.requireAudience ?? tenantsOf(tenant, name).length > 1 })
           : createJwtProfileVerifier(name, type, deps);
     const shared = new Map(Object.entries(defaults).map(([name, type]) => [name, build(undefined, name, type)]));
-    for (const tenant of tenants) {
+    for (const tenant of tenantNames) {
       const own = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, build(tenant, name, type)] as const);
       this.#byTenant.set(tenant, new Map([...shared, ...own]));
     }

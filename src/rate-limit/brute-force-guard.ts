@@ -30,9 +30,10 @@ export class BruteForceGuard {
   readonly #windowMs: number;
   readonly #now: Clock;
 
-  constructor(store: RateLimitStore, windowMs: number, now: Clock) {
+  /** Counts in `store`, in fixed windows of `rateLimits.windowMs`. */
+  constructor(store: RateLimitStore, rateLimits: { readonly windowMs: number }, now: Clock) {
     this.#store = store;
-    this.#windowMs = windowMs;
+    this.#windowMs = rateLimits.windowMs;
     this.#now = now;
   }
 

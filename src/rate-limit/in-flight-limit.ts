@@ -1,3 +1,4 @@
+import { maxCommandTimeoutMs } from '../config/command-schema.js';
 import { LoginError } from '../errors/login-error.js';
 
 /**
@@ -13,8 +14,12 @@ export class InFlightLimit {
   readonly #max: number;
   readonly #maxHoldMs: number;
 
-  constructor(max: number, maxHoldMs: number) {
-    this.#max = max;
+  /**
+   * At most `rateLimits.partnerCallsInFlightPerIp` calls per network. No command's deadline is
+   * longer than the default `maxHoldMs`, so only a call that ignores its deadline loses its slot early.
+   */
+  constructor(rateLimits: { readonly partnerCallsInFlightPerIp: number }, maxHoldMs = maxCommandTimeoutMs + 1000) {
+    this.#max = rateLimits.partnerCallsInFlightPerIp;
     this.#maxHoldMs = maxHoldMs;
   }
 

@@ -3,28 +3,6 @@ import type { CompiledCommand } from '../config/command-schema.js';
 import type { Placeholders } from '../template/template-parts.js';
 import { readParameter, type RequestInfo } from './request-info.js';
 
-/**
- * The placeholders the package fills: the handoff's (`authToken`, `InvoiceNumber`), every
- * request's (`ipAddress`, `tenant`, `requestId`), `ValidateBearer`'s (`bearerToken`) and the
- * credential commands' (`username`, `password`, `organisation`, `unit`, `authenticationCode`,
- * `identifier`, `passCode`). Apps may declare more.
- */
-export const builtInPlaceholders = [
-  'authToken',
-  'ipAddress',
-  'InvoiceNumber',
-  'tenant',
-  'requestId',
-  'bearerToken',
-  'username',
-  'password',
-  'organisation',
-  'unit',
-  'authenticationCode',
-  'identifier',
-  'passCode',
-] as const;
-
 /** An app-defined placeholder: computes its value from the request. */
 export type PlaceholderSource = (request: RequestInfo) => string | undefined;
 
@@ -35,8 +13,9 @@ export type PlaceholderSource = (request: RequestInfo) => string | undefined;
 export class PlaceholderBuilder {
   readonly #extras: readonly (readonly [string, PlaceholderSource])[];
 
-  constructor(extras: Readonly<Record<string, PlaceholderSource>> = {}) {
-    this.#extras = Object.entries(extras);
+  /** `placeholders` are the app's own, by name. */
+  constructor(options: { readonly placeholders: Readonly<Record<string, PlaceholderSource>> }) {
+    this.#extras = Object.entries(options.placeholders);
   }
 
   /**

@@ -22,11 +22,13 @@ export class TenantResolver {
   readonly #only: string | undefined;
   readonly #resolve: ((request: RequestInfo) => string | undefined) | undefined;
 
-  constructor(names: readonly string[], resolve?: (request: RequestInfo) => string | undefined) {
+  /** Tenants are the keys of `tenants`; `resolveTenant` picks one per request. */
+  constructor(options: { readonly tenants: Readonly<Record<string, unknown>>; readonly resolveTenant?: ((request: RequestInfo) => string | undefined) | undefined }) {
+    const names = Object.keys(options.tenants);
     this.configured = names.length > 0;
     this.#names = new Set(names.length === 0 ? [defaultTenant] : names);
     this.#only = this.#names.size === 1 ? [...this.#names][0] : undefined;
-    this.#resolve = resolve;
+    this.#resolve = options.resolveTenant;
   }
 
   /** Every tenant name, in configuration order. */

@@ -17,8 +17,8 @@ export class MemoryLedger implements OneTimeLedger {
   readonly #startMs: number;
   #nextId = 0;
 
-  constructor(options: { maxEntries: number; now: Clock }) {
-    this.#maxEntries = options.maxEntries;
+  constructor(options: { maxLedgerEntries: number; now: Clock }) {
+    this.#maxEntries = options.maxLedgerEntries;
     this.#now = options.now;
     this.#startMs = options.now();
   }

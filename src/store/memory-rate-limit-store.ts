@@ -25,9 +25,9 @@ export class MemoryRateLimitStore implements RateLimitStore {
   readonly #now: Clock;
   readonly #maxEntries: number;
 
-  constructor(options: { now: Clock; maxEntries: number }) {
+  constructor(options: { maxRateLimitEntries: number; now: Clock }) {
     this.#now = options.now;
-    this.#maxEntries = options.maxEntries;
+    this.#maxEntries = options.maxRateLimitEntries;
   }
 
   /** Number of counters held, closed windows included. */

@@ -20,9 +20,9 @@ export class MemorySessionStore implements SessionStore {
   readonly #now: Clock;
   readonly #maxEntries: number;
 
-  constructor(options: { now: Clock; maxEntries: number }) {
+  constructor(options: { maxSessions: number; now: Clock }) {
     this.#now = options.now;
-    this.#maxEntries = options.maxEntries;
+    this.#maxEntries = options.maxSessions;
   }
 
   /** Number of sessions held, expired or not. */

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-
-/** An ioredis client: a single node or a cluster. */
-export type RedisClient = Redis | Cluster;
+import type { RedisClient } from './redis-store-options.js';
 
 /**
  * Runs commands and Lua scripts on the app's client with a deadline, so a Redis that hangs turns
@@ -14,9 +11,9 @@ export class RedisRunner {
   readonly #timeoutMs: number;
   readonly #shas = new Map<string, string>();
 
-  constructor(client: RedisClient, timeoutMs: number) {
+  constructor(client: RedisClient, options: { readonly commandTimeoutMs: number }) {
     this.#client = client;
-    this.#timeoutMs = timeoutMs;
+    this.#timeoutMs = options.commandTimeoutMs;
   }
 
   /** Runs `script` on one key. */

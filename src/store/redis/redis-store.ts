@@ -1,26 +1,14 @@
-import { systemClock, type Clock } from '../../time/clock.js';
 import type { Store } from '../store.js';
 import { redisKeys } from '../store-keys.js';
 import { RedisApiTokenStore } from './redis-api-token-store.js';
 import { RedisLedger } from './redis-ledger.js';
 import { RedisRateLimitStore } from './redis-rate-limit-store.js';
-import { RedisRunner, type RedisClient } from './redis-runner.js';
+import { RedisRunner } from './redis-runner.js';
+import { redisStoreOptionsSchema, type RedisClient, type RedisStoreOptions } from './redis-store-options.js';
+import { validateOptions } from '../../config/validate-options.js';
 import { RedisSessionStore } from './redis-session-store.js';
 
-/** Options of {@link RedisStore}. */
-export interface RedisStoreOptions {
-  /**
-   * An ioredis client (`new Redis(url)` or `new Cluster(nodes)`), owned by the app. Recommended:
-   * `{ enableOfflineQueue: false, maxRetriesPerRequest: 1 }` so an outage fails fast. Required.
-   */
-  client: RedisClient;
-  /** Prefix of every key; put a hash tag in it (`{lwt}:`) to pin all keys to one cluster slot. @default 'lwt:' */
-  prefix?: string;
-  /** Deadline of one Redis command; past it the request gets 503 `store_unavailable`. @default 1000 */
-  commandTimeoutMs?: number;
-  /** Time source, for tests; give every instance the same (real) clock. @default Date.now */
-  now?: Clock;
-}
+export type { RedisClient, RedisStoreOptions };
 
 /**
  * Every store role on Redis, for portals running on several instances: the one-time ledger,
@@ -43,11 +31,12 @@ export class RedisStore implements Store {
   readonly apiTokens: RedisApiTokenStore;
   readonly rateLimits: RedisRateLimitStore;
 
+  /** Checks `options` like the factory checks its own (an `OptionsError` names a bad one). */
   constructor(options: RedisStoreOptions) {
-    if (typeof options?.client?.evalsha !== 'function') throw new TypeError('RedisStore: client must be an ioredis Redis or Cluster instance');
-    const keys = redisKeys(options.prefix ?? 'lwt:');
-    const now = options.now ?? systemClock;
-    const runner = new RedisRunner(options.client, options.commandTimeoutMs ?? 1000);
+    const valid = validateOptions(redisStoreOptionsSchema, options, 'RedisStore');
+    const keys = redisKeys(valid.prefix);
+    const now = valid.now;
+    const runner = new RedisRunner(valid.client, valid);
     this.ledger = new RedisLedger(runner, keys, now);
     this.sessions = new RedisSessionStore(runner, keys, now);
     this.apiTokens = new RedisApiTokenStore(runner, keys, now);

@@ -1,0 +1,190 @@
+import { andThen, isPromise, type MaybePromise } from '../async/maybe-promise.js';
+import { AttemptAudit, type AuditDependencies } from '../audit/attempt-audit.js';
+import { LoginError, isLoginError } from '../errors/login-error.js';
+import type { ConnectionJwt } from '../logon/connection-jwt.js';
+import type { BruteForceGuard, GuardedKey } from '../rate-limit/brute-force-guard.js';
+import type { ParsedRateLimitOptions } from '../rate-limit/rate-limit-options.js';
+import { clientNetwork } from '../request/client-network.js';
+import type { RequestInfo } from '../request/request-info.js';
+import type { TenantResolver } from '../request/tenant-resolver.js';
+import type { SessionIdentity } from '../store/session-store.js';
+import type { Store } from '../store/store.js';
+import { rateLimitKeys } from '../store/store-keys.js';
+import type { UserDirectory } from '../users/user-directory.js';
+import { bearerChallenge } from './bearer-challenge.js';
+import type { ParsedBearerOptions } from './bearer-options.js';
+import { extractBearerToken } from './extract-bearer-token.js';
+import { classifyOwnToken } from './own-tokens.js';
+import type { RemoteBearerValidator } from './remote-bearer-validator.js';
+
+/** The shared parts bearer authentication works with. */
+export interface BearerServices<User> extends AuditDependencies {
+  readonly store: Pick<Store, 'sessions'>;
+  readonly remoteBearer: RemoteBearerValidator;
+  /** Signs and checks the JWTs of LogonWithToken connections. */
+  readonly connectionJwt: ConnectionJwt;
+  readonly users: UserDirectory<User>;
+  readonly tenants: TenantResolver;
+  readonly guard: BruteForceGuard;
+}
+
+/** The option groups bearer authentication reads. */
+export interface BearerOptionGroups {
+  readonly bearer: ParsedBearerOptions;
+  readonly rateLimits: ParsedRateLimitOptions;
+}
+
+/** Facts about an accepted bearer token, for `req.authInfo`. */
+export interface BearerInfo {
+  readonly tenant: string;
+  /**
+   * `session-token`, `connection-id` or `connection-jwt` (ours), or `bearer` (validated by the
+   * partner).
+   */
+  readonly tokenType: string;
+  /** Absolute expiry of our own tokens, milliseconds since the epoch. */
+  readonly expiresAt?: number;
+}
+
+/** An accepted bearer token. */
+export interface BearerResult<User> {
+  readonly user: User;
+  readonly info: BearerInfo;
+}
+
+type Lookup = { readonly identity: SessionIdentity; readonly info: BearerInfo } | { readonly miss: true; readonly counted: boolean };
+
+const notFound: Lookup = { miss: true, counted: false };
+
+/**
+ * Bearer authentication on API routes (RFC 6750): our own session tokens, connection ids and
+ * connection JWTs from the store (using a connection slides its idle timeout), any other token
+ * through the tenant's `ValidateBearer` command (`RemoteBearerValidator`).
+ */
+export class BearerAuthentication<User> {
+  readonly #services: BearerServices<User>;
+  readonly #options: BearerOptionGroups;
+
+  constructor(services: BearerServices<User>, options: BearerOptionGroups) {
+    this.#services = services;
+    this.#options = options;
+  }
+
+  /**
+   * Authenticates a request by its bearer token. Answers synchronously when it can — our own
+   * session token, the memory store and a synchronous `resolveUser` — and with a promise
+   * otherwise; failures always come as a rejected promise: `token_missing` (401, challenge
+   * without error), `invalid_request` (400), `token_invalid` (401, `error="invalid_token"`),
+   * `rate_limited` (429), or 503 on outages.
+   */
+  authenticate(request: RequestInfo): MaybePromise<BearerResult<User>> {
+    const { realm, allowQueryToken } = this.#options.bearer;
+    const extraction = extractBearerToken(request, allowQueryToken);
+    if (extraction.kind === 'none') {
+      return Promise.reject(new LoginError('token_missing', { headers: { 'www-authenticate': bearerChallenge(realm) } }));
+    }
+    if (extraction.kind === 'malformed') {
+      const headers = { 'www-authenticate': bearerChallenge(realm, 'invalid_request') };
+      return Promise.reject(new LoginError('invalid_request', { reason: extraction.reason, headers }));
+    }
+    const token = extraction.token;
+    const started = this.#services.now();
+    let tenant: string | undefined;
+    // Successes are not audited (one per API call would flood the sink), so the record is made here.
+    const failure = (error: unknown): LoginError => {
+      const audit = new AttemptAudit(this.#services, 'bearer', request, started);
+      audit.tenant = tenant;
+      audit.token = token;
+      return audit.failed(error);
+    };
+    try {
+      const forTenant = (tenant = this.#services.tenants.forRequest(request));
+      const outcome = andThen(this.#lookUp(request, forTenant, token), (found) => this.#accept(request, forTenant, found));
+      return isPromise(outcome)
+        ? outcome.catch((error: unknown) => {
+            throw failure(error);
+          })
+        : outcome;
+    } catch (error) {
+      return Promise.reject(failure(error));
+    }
+  }
+
+  /** Turns a lookup into the user, or into a refusal. */
+  #accept(request: RequestInfo, tenant: string, found: Lookup): MaybePromise<BearerResult<User>> {
+    if ('miss' in found) return this.#refuse(request, 'unknown, expired or revoked token', found.counted);
+    // A token whose user is gone or deactivated is as good as revoked.
+    const userGone = (error: unknown) => {
+      if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
+        return this.#refuse(request, `token's user can no longer sign in: ${error.code}`, false);
+      }
+      throw error;
+    };
+    let user: MaybePromise<User>;
+    try {
+      user = this.#services.users.resolve({ ...found.identity, tenant });
+    } catch (error) {
+      return userGone(error);
+    }
+    return isPromise(user) ? user.then((resolved) => ({ user: resolved, info: found.info }), userGone) : { user, info: found.info };
+  }
+
+  #lookUp(request: RequestInfo, tenant: string, token: string): MaybePromise<Lookup> {
+    const shape = classifyOwnToken(token, this.#services.connectionJwt);
+    if (shape === undefined) return this.#lookUpRemote(request, tenant, token);
+    if (shape.kind === 'refused') return notFound;
+    if (shape.kind === 'connection-jwt') return this.#lookUpConnectionJwt(tenant, token);
+    return andThen(this.#services.store.sessions.use(shape.key, tenant), (session): MaybePromise<Lookup> => {
+      if (session === undefined) {
+        // A UUID that is no connection of ours — in no tenant — may be a partner's token, if the app says so.
+        return shape.kind === 'connection-id' && this.#options.bearer.forwardUnknownUuids ? this.#lookUpUnknownUuid(request, tenant, token, shape.key) : notFound;
+      }
+      if ((shape.kind === 'session-token') !== (session.kind === 'session-token') || session.pendingSecondFactor === true) return notFound;
+      return { identity: session.identity, info: { tenant, tokenType: shape.kind, expiresAt: session.expiresAt } };
+    });
+  }
+
+  async #lookUpUnknownUuid(request: RequestInfo, tenant: string, token: string, key: string): Promise<Lookup> {
+    return (await this.#services.store.sessions.exists(key)) ? notFound : this.#lookUpRemote(request, tenant, token);
+  }
+
+  async #lookUpConnectionJwt(tenant: string, token: string): Promise<Lookup> {
+    const claims = await this.#services.connectionJwt.verify(token);
+    if (claims === undefined || claims.tenant !== tenant) return notFound;
+    const session = await this.#services.store.sessions.use(claims.sid, tenant);
+    if (session === undefined || session.kind !== 'connection' || session.userId !== claims.userId || session.pendingSecondFactor === true) return notFound;
+    return { identity: session.identity, info: { tenant, tokenType: 'connection-jwt', expiresAt: session.expiresAt } };
+  }
+
+  async #lookUpRemote(request: RequestInfo, tenant: string, token: string): Promise<Lookup> {
+    const { remoteBearer, guard } = this.#services;
+    if (!remoteBearer.handles(tenant)) return notFound;
+    const key = remoteBearer.key(request, tenant, token);
+    const cached = remoteBearer.cached(key);
+    if (cached !== undefined) return cached === null ? notFound : { identity: cached, info: { tenant, tokenType: 'bearer' } };
+    // Each uncached lookup is counted before the partner is asked, so parallel guessing cannot
+    // outrun the limit; a token that turns out valid, or an outage, gives the count back.
+    const attempt = await guard.attempt([this.#networkCounter(request)]);
+    let identity: SessionIdentity | null;
+    try {
+      identity = await remoteBearer.validate(request, tenant, token, key);
+    } catch (error) {
+      await attempt.undecided();
+      throw error;
+    }
+    if (identity === null) return { miss: true, counted: true };
+    await attempt.succeeded();
+    return { identity, info: { tenant, tokenType: 'bearer' } };
+  }
+
+  /** Refuses with `invalid_token`, or with 429 once the client network has failed too often. */
+  async #refuse(request: RequestInfo, reason: string, counted: boolean): Promise<never> {
+    if (!counted) await this.#services.guard.attempt([this.#networkCounter(request)]);
+    throw new LoginError('token_invalid', { reason, headers: { 'www-authenticate': bearerChallenge(this.#options.bearer.realm, 'invalid_token') } });
+  }
+
+  /** Failed lookups of the client network, at most `rateLimits.bearerFailuresPerIp` per window. */
+  #networkCounter(request: RequestInfo): GuardedKey {
+    return { key: rateLimitKeys.bearerIp(clientNetwork(request.ip)), limit: this.#options.rateLimits.bearerFailuresPerIp, onSuccess: 'refund' };
+  }
+}
