@@ -36,7 +36,7 @@ describe('the error catalogue', () => {
   it('is documented in the README, row for row, with code and status', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     for (const [code, entry] of Object.entries(catalogue)) {
-      expect(readme, code).toContain(`| ${entry.number} | \`${code}\` | ${entry.status} |`);
+      expect(readme, code).toContain(`| ${entry.number} | \`${code}\` | ${entry.status} | ${entry.message}`);
     }
     expect(documentedNumbers().sort()).toEqual(Object.values(catalogue).map((entry) => entry.number).sort());
   });

@@ -4,6 +4,7 @@ import { compileBodyTemplate, type BodyTemplate } from '../template/body-templat
 import { compileHeaderTemplate, type HeaderTemplate } from '../template/header-template.js';
 import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.js';
 import type { Placeholders } from '../template/template-parts.js';
+import { optionSchema } from './option-schema.js';
 import { durationMs, functionSchema } from './zod-helpers.js';
 
 /** The longest deadline any command may have (`timeoutMs`, per command or `http.timeoutMs`). */
@@ -43,7 +44,7 @@ export interface HttpCommandDefinition {
   timeoutMs?: number;
   /** Largest answer accepted. @default http.maxResponseBytes (65536) */
   maxResponseBytes?: number;
-  /** Field paths for partners whose answer differs from `{ "ContactId": … }`. */
+  /** Field paths for partners whose answer differs from `{ "ContactId": … }`. @default { contactId: 'ContactId', contactEmail: 'ContactEmail' } */
   identity?: IdentityFieldPaths;
   /** Host names this command may call (`partner.example`, `*.partner.example`). @default http.allowedHosts */
   allowedHosts?: string[];
@@ -63,7 +64,7 @@ export interface FunctionCommandDefinition {
   run: (placeholders: Placeholders, signal: AbortSignal) => unknown;
   /** Deadline. @default http.timeoutMs (5000) */
   timeoutMs?: number;
-  /** Field paths when the answer is not `{ ContactId }`/`{ ContactEmail }`. */
+  /** Field paths when the answer is not `{ ContactId }`/`{ ContactEmail }`. @default { contactId: 'ContactId', contactEmail: 'ContactEmail' } */
   identity?: IdentityFieldPaths;
 }
 
@@ -118,8 +119,9 @@ function compiled<T>(compile: (input: string) => T, path: string[] = []) {
   };
 }
 
-const httpCommandSchema = z
-  .strictObject({
+/** The fields of an HTTP command ({@link HttpCommandDefinition}), each default written here; the URL compiled. */
+export const httpCommandFieldsSchema = optionSchema<HttpCommandDefinition>()(
+  z.strictObject({
     method: z.enum(['GET', 'POST']).default('POST'),
     url: z.string().transform(compiled(compileUrlTemplate)),
     body: z.string().optional(),
@@ -129,47 +131,52 @@ const httpCommandSchema = z
     maxResponseBytes: z.number().int().positive().max(16 * 1024 * 1024).optional(),
     identity: identityPathsSchema,
     allowedHosts: z.array(allowedHostSchema).optional(),
-  })
-  .transform((def, ctx): CompiledHttpCommand => {
-    if (def.method === 'GET' && def.body !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['body'], message: 'a GET command cannot have a body' });
-      return z.NEVER;
-    }
-    const body = def.body === undefined ? undefined : compiled((text) => compileBodyTemplate(text, def.bodyFormat), ['body'])(def.body, ctx);
-    const headers = compiled(() => compileHeaderTemplate(def.headers), ['headers'])('', ctx);
-    if (body === z.NEVER || headers === z.NEVER) return z.NEVER;
-    if (def.allowedHosts !== undefined && !hostAllowed(def.url.origin, def.allowedHosts)) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: `host is not on allowedHosts (${def.allowedHosts.join(', ')})` });
-      return z.NEVER;
-    }
-    return {
-      kind: 'http',
-      method: def.method,
-      url: def.url,
-      body,
-      headers,
-      timeoutMs: def.timeoutMs,
-      maxResponseBytes: def.maxResponseBytes,
-      identity: def.identity,
-      placeholders: [...def.url.placeholders, ...(body?.placeholders ?? []), ...headers.placeholders],
-    };
-  });
+  }),
+);
 
-const functionCommandSchema = z
-  .strictObject({
+const httpCommandSchema = httpCommandFieldsSchema.transform((def, ctx): CompiledHttpCommand => {
+  if (def.method === 'GET' && def.body !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['body'], message: 'a GET command cannot have a body' });
+    return z.NEVER;
+  }
+  const body = def.body === undefined ? undefined : compiled((text) => compileBodyTemplate(text, def.bodyFormat), ['body'])(def.body, ctx);
+  const headers = compiled(() => compileHeaderTemplate(def.headers), ['headers'])('', ctx);
+  if (body === z.NEVER || headers === z.NEVER) return z.NEVER;
+  if (def.allowedHosts !== undefined && !hostAllowed(def.url.origin, def.allowedHosts)) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: `host is not on allowedHosts (${def.allowedHosts.join(', ')})` });
+    return z.NEVER;
+  }
+  return {
+    kind: 'http',
+    method: def.method,
+    url: def.url,
+    body,
+    headers,
+    timeoutMs: def.timeoutMs,
+    maxResponseBytes: def.maxResponseBytes,
+    identity: def.identity,
+    placeholders: [...def.url.placeholders, ...(body?.placeholders ?? []), ...headers.placeholders],
+  };
+});
+
+/** The fields of a function command ({@link FunctionCommandDefinition}). */
+export const functionCommandFieldsSchema = optionSchema<FunctionCommandDefinition>()(
+  z.strictObject({
     run: functionSchema<FunctionCommandDefinition['run']>(),
     timeoutMs: durationMs(maxCommandTimeoutMs).optional(),
     identity: identityPathsSchema,
-  })
-  .transform(
-    (def): CompiledFunctionCommand => ({
-      kind: 'function',
-      run: def.run,
-      timeoutMs: def.timeoutMs,
-      identity: def.identity,
-      placeholders: [],
-    }),
-  );
+  }),
+);
+
+const functionCommandSchema = functionCommandFieldsSchema.transform(
+  (def): CompiledFunctionCommand => ({
+    kind: 'function',
+    run: def.run,
+    timeoutMs: def.timeoutMs,
+    identity: def.identity,
+    placeholders: [],
+  }),
+);
 
 /**
  * Validates and compiles one command definition. An object with `run` is a function command,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { identityPathsSchema, type IdentityFieldPaths } from './command-schema.js';
+import { optionSchema } from './option-schema.js';
 import { parseVerificationKey, type VerificationKey } from './verification-key.js';
 
 /** Signature algorithms a signed token may use: asymmetric only, so a public key can never act as an HMAC secret. */
@@ -27,7 +28,7 @@ export interface SignedSenderTokenTypeDefinition {
   version?: string;
   /** Longest lifetime (`exp - iat`) accepted. @default 300 */
   maxLifetimeSeconds?: number;
-  /** Where the contact sits in the payload. @default ContactId / ContactEmail */
+  /** Where the contact sits in the payload. @default { contactId: 'ContactId', contactEmail: 'ContactEmail' } */
   identity?: IdentityFieldPaths;
   /**
    * Whether a token must name its tenant in `aud` (the tenant name, or an array containing it).
@@ -35,7 +36,7 @@ export interface SignedSenderTokenTypeDefinition {
    * a token without `aud` is refused. `false` is a configuration error when the keys serve more
    * than one tenant (a type in `logon.tokenTypes` with several tenants, or keys that another
    * tenant's signed-sender type trusts too): a token for one tenant would sign in at the others.
-   * @default true when the keys serve more than one tenant, false otherwise
+   * @default required when the keys serve more than one tenant, else not
    * @example `requireAudience: true` — every partner sends `aud: 'tenant-a'`
    */
   requireAudience?: boolean;
@@ -102,9 +103,11 @@ const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
-/** Validates one token type definition; keys are parsed once, here. */
-export const tokenTypeSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('apitoken') }),
+/** Validates an API token type ({@link ApiTokenTypeDefinition}). */
+export const apiTokenTypeSchema = optionSchema<ApiTokenTypeDefinition>()(z.strictObject({ kind: z.literal('apitoken') }));
+
+/** Validates a signed-sender type ({@link SignedSenderTokenTypeDefinition}); every default is written here, keys are parsed once. */
+export const signedSenderTypeSchema = optionSchema<SignedSenderTokenTypeDefinition>()(
   z.strictObject({
     kind: z.literal('signed-sender'),
     keys: z.array(keySchema).min(1, 'needs at least one certificate or public key'),
@@ -115,6 +118,10 @@ export const tokenTypeSchema = z.discriminatedUnion('kind', [
     // No default here: it depends on how many tenants the keys serve (see shared-sender-keys.ts).
     requireAudience: z.boolean().optional(),
   }),
+);
+
+/** Validates a JWT profile ({@link JwtProfileDefinition}); every default is written here, keys are parsed once. */
+export const jwtProfileSchema = optionSchema<JwtProfileDefinition>()(
   z
     .strictObject({
       kind: z.literal('jwt'),
@@ -143,7 +150,10 @@ export const tokenTypeSchema = z.discriminatedUnion('kind', [
       message: 'must not be shorter than jwksCooldownMs',
       path: ['jwksMaxAgeMs'],
     }),
-]);
+);
+
+/** Validates one token type definition, by its `kind`. */
+export const tokenTypeSchema = z.discriminatedUnion('kind', [apiTokenTypeSchema, signedSenderTypeSchema, jwtProfileSchema]);
 
 /** A validated token type. */
 export type ParsedTokenType = z.output<typeof tokenTypeSchema>;

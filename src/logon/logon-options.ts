@@ -25,7 +25,7 @@ export interface LogonOptions<User> {
   allowedIps?: (user: User, context: LogonContext) => readonly string[] | undefined;
   /** Licence check: refuse (10056, 10057, 10100, 10285; see `LicenceRefusal`) or set the licence flags. @default a concurrent licence for everybody */
   licence?: (user: User, context: LogonContext) => LicenceDecision | Promise<LicenceDecision>;
-  /** Second factor: sets `IsVerificationCodeNeeded` and `PossibleTwoWayAuthenticationType`. @default 'None' for everybody */
+  /** Second factor: sets `IsVerificationCodeNeeded` and `PossibleTwoWayAuthenticationType`. @default no second factor for anybody (type `None`) */
   twoStepVerification?: (user: User, context: LogonContext) => TwoStepDecision | Promise<TwoStepDecision>;
   /**
    * The user's absence for the answer's `AbsenceInfo`: start and end dates, the deputy's user

@@ -40,7 +40,7 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
    * @default {} — the handoff route exists only when `LoginWithToken` is defined
    */
   commands?: Partial<Record<CommandName, CommandOption>>;
-  /** Tenants by name (1–64 letters, digits, `_`, `.`, `-`), with their own settings. @default one tenant called "default" */
+  /** Tenants by name (1–64 letters, digits, `_`, `.`, `-`), with their own settings. @default {} — one tenant, called "default" */
   tenants?: Record<string, TenantOptions>;
   /** Picks the tenant of a browser or API request. Required with more than one tenant. @default the only tenant */
   resolveTenant?: (request: RequestInfo) => string | undefined;
@@ -70,7 +70,7 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
    * Key of the HMACs that stand for tokens in audit events and for usernames in rate-limit
    * counters (at least 16 characters). Give every instance the same key, so they count the same
    * names and their audit events correlate. Required with a shared store.
-   * @default 32 random bytes per process
+   * @default random per process (32 bytes)
    */
   hashKey?: string;
   /** Time source, for tests. @default Date.now */

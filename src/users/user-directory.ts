@@ -5,7 +5,7 @@ import type { Identity } from '../identity/identity.js';
 
 /** The app's side of a sign-in: find the user for an identity. */
 export interface UserDirectoryOptions<User> {
-  /** Returns the app's user for `identity`, or `null` when there is none. */
+  /** Returns the app's user for `identity`, or `null` when there is none; may be async. Required. */
   resolveUser: (identity: Identity) => User | null | undefined | Promise<User | null | undefined>;
   /** True when `user` must not sign in. @default user.disabled === true */
   isUserDisabled?: (user: User) => boolean;
