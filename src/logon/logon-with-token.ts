@@ -163,7 +163,8 @@ export class LogonWithToken<User> {
       const at = now();
       const absence = toAbsenceInfo(absenceDecision, at);
       const pendingSecondFactor = twoStep.type !== 'None';
-      const connection = await openConnection({ sessions: store.sessions, connectionJwt, now: at }, logon, { tenant, userId, identity, pendingSecondFactor }, redemption);
+      const owner = { tenant, userId, identity, pendingSecondFactor, createdAt: at };
+      const connection = await openConnection({ sessions: store.sessions, connectionJwt }, logon, owner, redemption);
       return logonResult({ ...connection, connectionTimeoutSeconds: logon.connectionTimeoutSeconds, licence, twoStep, absence });
     });
   }

@@ -22,16 +22,16 @@ export interface OpenedConnection {
  * `redemption` ends the connection again.
  */
 export async function openConnection(
-  services: { readonly sessions: SessionStore; readonly connectionJwt: ConnectionJwt; readonly now: number },
+  services: { readonly sessions: SessionStore; readonly connectionJwt: ConnectionJwt },
   logon: ParsedLogonOptions,
-  owner: { readonly tenant: string; readonly userId: string; readonly identity: Identity; readonly pendingSecondFactor: boolean },
+  owner: { readonly tenant: string; readonly userId: string; readonly identity: Identity; readonly pendingSecondFactor: boolean; readonly createdAt: number },
   redemption: Redemption,
 ): Promise<OpenedConnection> {
-  const { sessions, connectionJwt, now } = services;
-  const { tenant, userId } = owner;
+  const { sessions, connectionJwt } = services;
+  const { tenant, userId, createdAt } = owner;
   const connectionId = randomUUID();
   const key = storeKeys.connection(connectionId);
-  const expiresAt = now + logon.connectionMaxAgeSeconds * 1000;
+  const expiresAt = createdAt + logon.connectionMaxAgeSeconds * 1000;
   // Registered first: a write that failed half-way is ended too.
   redemption.onFailure(() => sessions.revoke(key));
   await sessions.create(key, {
@@ -39,7 +39,7 @@ export async function openConnection(
     tenant,
     userId,
     identity: toSessionIdentity(owner.identity),
-    createdAt: now,
+    createdAt,
     expiresAt,
     idleTimeoutMs: logon.connectionTimeoutSeconds * 1000,
     // Not a credential until the app confirms the second factor (login.confirmSecondFactor).
