@@ -41,7 +41,8 @@ export type { Command, CommandExecutor, CommandName } from './executor/command-e
 export { createHttpExecutor } from './executor/http-executor.js';
 export { createFunctionExecutor, type FunctionExecutorOptions } from './executor/function-executor.js';
 
-export { MemoryStore, type MemoryStoreOptions } from './store/memory-store.js';
+export { MemoryStore } from './store/memory-store.js';
+export type { MemoryStoreOptions } from './store/memory-store-options.js';
 export type { Store } from './store/store.js';
 export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
 export type { SessionStore, StoredSession, SessionIdentity, UserSessionEntry } from './store/session-store.js';

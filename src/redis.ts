@@ -1,1 +1,2 @@
-export { RedisStore, type RedisStoreOptions, type RedisClient } from './store/redis/redis-store.js';
+export { RedisStore } from './store/redis/redis-store.js';
+export type { RedisStoreOptions, RedisClient } from './store/redis/redis-store-options.js';

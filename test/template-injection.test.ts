@@ -47,7 +47,7 @@ describe('placeholders cannot change the structure of the request', () => {
       });
     });
 
-    it.each(hostile)('keeps host, path segments and query fields for %j', async (value) => {
+    it.each(hostile.filter((value) => !/^\.{1,2}$/.test(value)))('keeps host, path segments and query fields for %j', async (value) => {
       await handoff(value).expect(303);
       const received = partner.received[0]!;
       expect(received.headers.host).toBe(new URL(partner.origin).host);
@@ -61,6 +61,13 @@ describe('placeholders cannot change the structure of the request', () => {
       const fields = [...new URLSearchParams(query)];
       expect(fields.map(([name]) => name)).toEqual(['token', 'ip']);
       expect(fields[0]![1]).toBe(value);
+    });
+
+    // `..` travels as `%2E%2E`, which URL parsers still resolve as a dot segment: refused before anything is sent.
+    it.each(['..', '.'])('refuses %j as a whole path segment, and the partner hears nothing', async (value) => {
+      const res = await handoff(value).expect(400);
+      expect(res.body.error.code).toBe('invalid_request');
+      expect(partner.received).toHaveLength(0);
     });
   });
 

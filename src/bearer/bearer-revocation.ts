@@ -52,7 +52,8 @@ export class BearerRevocation {
     try {
       const own = await resolveOwnToken(extraction.token, this.#services.connectionJwt);
       const ended = own !== undefined && own.kind !== 'invalid' ? await this.#services.store.sessions.revoke(own.key) : undefined;
-      if (ended === undefined && own === undefined) this.#forgetPartnerToken(request, extraction.token);
+      // A UUID that was no connection of ours may have been a partner's token (`bearer.forwardUnknownUuids`).
+      if (ended === undefined && (own === undefined || own.kind === 'connection-id')) this.#forgetPartnerToken(request, extraction.token);
       audit.tenant = ended?.tenant;
       audit.userId = ended?.userId;
       audit.succeeded(ended === undefined ? 'no live session for this token' : undefined);

@@ -28,6 +28,13 @@ interface Cached {
   readonly until: number;
 }
 
+/** A partner call under way, which requests for the same key join. */
+interface Flight {
+  readonly answer: Promise<Cached>;
+  /** A logout asked to forget the token while the call was under way: its answer is not cached. */
+  forgotten: boolean;
+}
+
 /**
  * Validates bearer tokens the portal did not issue through the tenant's `ValidateBearer`
  * command, with a bounded cache and single-flight: concurrent requests for one uncached token
@@ -38,7 +45,7 @@ interface Cached {
  */
 export class RemoteBearerValidator {
   readonly #cache = new Map<string, Cached>();
-  readonly #inFlight = new Map<string, Promise<Cached>>();
+  readonly #flights = new Map<string, Flight>();
   /** SHA-256 already fed the per-process secret; each key copies it (cheaper than a new HMAC). */
   readonly #keyed: Hash;
   /** Request-derived placeholders each tenant's template uses, which the cache key must cover. */
@@ -66,15 +73,21 @@ export class RemoteBearerValidator {
   async validate(request: RequestInfo, tenant: string, token: string, key = this.key(request, tenant, token)): Promise<SessionIdentity | null> {
     const cached = this.cached(key);
     if (cached !== undefined) return cached;
-    let pending = this.#inFlight.get(key);
-    if (pending === undefined) {
-      pending = this.#ask(request, tenant, token).finally(() => this.#inFlight.delete(key));
-      this.#inFlight.set(key, pending);
-      const answer = await pending;
-      this.#remember(key, answer);
-      return answer.identity;
-    }
-    return (await pending).identity;
+    const joined = this.#flights.get(key);
+    if (joined !== undefined) return (await joined.answer).identity;
+    // Only the request that makes the call takes one of its network's partner-call slots; it is
+    // refused before there is a flight, so no request of another network shares that refusal.
+    return this.#services.inFlight.run(clientNetwork(request.ip), async () => {
+      const flight: Flight = { answer: this.#ask(request, tenant, token), forgotten: false };
+      this.#flights.set(key, flight);
+      try {
+        const answer = await flight.answer;
+        if (!flight.forgotten) this.#remember(key, answer);
+        return answer.identity;
+      } finally {
+        this.#flights.delete(key);
+      }
+    });
   }
 
   /** The cached answer under `key`: an identity, `null` for a cached rejection, undefined when not cached. */
@@ -86,9 +99,12 @@ export class RemoteBearerValidator {
     return undefined;
   }
 
-  /** Drops the cached answer for `token` (after a logout). */
+  /** Drops the cached answer for `token` (after a logout), also one still on its way. */
   forget(request: RequestInfo, tenant: string, token: string): void {
-    this.#cache.delete(this.key(request, tenant, token));
+    const key = this.key(request, tenant, token);
+    this.#cache.delete(key);
+    const flight = this.#flights.get(key);
+    if (flight !== undefined) flight.forgotten = true;
   }
 
   /**
@@ -115,9 +131,8 @@ export class RemoteBearerValidator {
   async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
     const command = this.#services.commands.resolve('ValidateBearer', tenant)!;
     const placeholders = this.#services.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
-    // The upstream call is shared, so no single client's disconnect may cancel it; only the
-    // request that makes it takes one of its network's partner-call slots.
-    const answer = await this.#services.inFlight.run(clientNetwork(request.ip), () => this.#services.executor.run(command, placeholders, neverAborted));
+    // The upstream call is shared, so no single client's disconnect may cancel it.
+    const answer = await this.#services.executor.run(command, placeholders, neverAborted);
     const now = this.#services.now();
     const rejected = { identity: null, until: now + this.#bearer.negativeCacheTtlMs };
     if (answer === null) return rejected;

@@ -37,7 +37,7 @@ export class CommandRegistry {
 
   /** True when `name` is defined for at least one tenant. */
   has(name: CommandName): boolean {
-    return this.#options.commands[name] !== undefined || Object.values(this.#options.tenants).some((tenant) => tenant.commands[name] !== undefined);
+    return ownValue(this.#options.commands, name) !== undefined || Object.values(this.#options.tenants).some((tenant) => ownValue(tenant.commands, name) !== undefined);
   }
 
   /** The command `name` for `tenant`, or `undefined` when it is not configured. */
@@ -45,7 +45,8 @@ export class CommandRegistry {
     const key = `${tenant}\u0000${name}`;
     const cached = this.#compiled.get(key);
     if (cached !== undefined) return cached;
-    const definition = this.#options.tenants[tenant]?.commands[name] ?? this.#compileDefault(name, tenant);
+    const own = ownValue(this.#options.tenants, tenant);
+    const definition = (own === undefined ? undefined : ownValue(own.commands, name)) ?? this.#compileDefault(name, tenant);
     if (definition === undefined) return undefined;
     const command: Command = { name, tenant, definition };
     this.#compiled.set(key, command);
@@ -53,7 +54,7 @@ export class CommandRegistry {
   }
 
   #compileDefault(name: CommandName, tenant: string): CompiledCommand | undefined {
-    const source = this.#options.commands[name];
+    const source = ownValue(this.#options.commands, name);
     if (typeof source !== 'function') return source;
     const path = `commands.${name}(${JSON.stringify(tenant)})`;
     const command = validateOptions(commandDefinitionSchema, source(tenant), 'login-with-token', [path]);
@@ -66,4 +67,9 @@ export class CommandRegistry {
     }
     return command;
   }
+}
+
+/** `record[key]` when it is the record's own (never `toString` or `__proto__` from its prototype). */
+function ownValue<T>(record: Readonly<Partial<Record<string, T>>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -129,7 +129,7 @@ export const jwtProfileSchema = optionSchema<JwtProfileDefinition>()(
       audience: stringOrList,
       jwksUrl: z
         .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
-        .refine((url) => url.startsWith('https:') || loopback.test(new URL(url).hostname), 'must use https (http only for loopback)')
+        .refine((url) => url.startsWith('https:') || !URL.canParse(url) || loopback.test(new URL(url).hostname), 'must use https (http only for loopback)')
         .optional(),
       jwksCooldownMs: z.number().int().min(1000).max(600_000).default(30_000),
       jwksTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),

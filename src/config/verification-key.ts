@@ -9,8 +9,9 @@ export interface VerificationKey {
 }
 
 /**
- * Reads an X.509 certificate or SPKI public key (PEM), or a public JWK. Throws a `TypeError`
- * for anything else, including private keys and symmetric secrets: a verifier needs no secret.
+ * Reads an X.509 certificate or SPKI public key (PEM), or a public JWK, of an RSA, EC or
+ * Ed25519 key. Throws a `TypeError` for anything else, including private keys and symmetric
+ * secrets (a verifier needs no secret) and key types no JWS verifier takes (RSA-PSS, Ed448).
  */
 export function parseVerificationKey(source: string | Record<string, unknown>): VerificationKey {
   if (typeof source === 'string' && source.includes('-----BEGIN CERTIFICATE-----')) {
@@ -21,12 +22,14 @@ export function parseVerificationKey(source: string | Record<string, unknown>): 
       throw new TypeError('is not a readable X.509 certificate');
     }
     return {
-      key: certificate.publicKey,
+      key: usable(certificate.publicKey),
       validFrom: Date.parse(certificate.validFrom),
       validTo: Date.parse(certificate.validTo),
     };
   }
-  if (typeof source === 'string' && /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(source)) {
+  // createPublicKey would quietly take the public half of a private PEM key or JWK: refuse them,
+  // so a private key never sits in the configuration unnoticed.
+  if (typeof source === 'string' ? /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(source) : Object.hasOwn(source, 'd')) {
     throw new TypeError('is a private key; configure the public key or certificate');
   }
   let key: KeyObject;
@@ -36,5 +39,13 @@ export function parseVerificationKey(source: string | Record<string, unknown>): 
     throw new TypeError('must be a PEM certificate, a PEM public key or a public JWK');
   }
   if (key.type !== 'public') throw new TypeError('must be a public key');
-  return { key };
+  return { key: usable(key) };
+}
+
+/** Key types JWS verification cannot use (jose refuses RSA-PSS and Ed448 keys): every token would fail. */
+const unusable = new Set(['rsa-pss', 'ed448', 'x25519', 'x448', 'dh', 'dsa']);
+
+function usable(key: KeyObject): KeyObject {
+  if (unusable.has(key.asymmetricKeyType ?? '')) throw new TypeError(`is a ${key.asymmetricKeyType} key, which cannot verify a JWS; use an RSA, EC or Ed25519 key`);
+  return key;
 }

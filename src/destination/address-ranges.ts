@@ -34,20 +34,22 @@ for (const [address, prefix] of privateIpv4) privateRanges.addSubnet(address, pr
 for (const [address, prefix] of privateIpv6) privateRanges.addSubnet(address, prefix, 'ipv6');
 
 /**
- * The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, `::ffff:7f00:1`), or
- * the address itself. Brackets are removed.
+ * One spelling per address: an IPv6 address in its shortest form (RFC 5952, as the URL standard
+ * writes it: lower case, the longest zero run compressed, an embedded IPv4 part in hex), and the
+ * IPv4 address inside an IPv4-mapped IPv6 address in any spelling (`::ffff:127.0.0.1`,
+ * `0:0:0:0:0:ffff:7f00:1`). Brackets and an IPv6 zone are removed; anything else is returned as is.
  */
 export function canonicalAddress(address: string): string {
-  const bare = address.replace(/^\[|\]$/g, '').toLowerCase();
-  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare)?.[1];
-  if (dotted !== undefined) return dotted;
-  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(bare);
+  const bare = address.replace(/^\[|\]$/g, '').toLowerCase().split('%')[0]!;
+  if (isIP(bare) !== 6) return bare;
+  const shortest = new URL(`http://[${bare}]`).hostname.slice(1, -1);
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(shortest);
   if (hex !== null) {
     const high = parseInt(hex[1]!, 16);
     const low = parseInt(hex[2]!, 16);
     return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
   }
-  return bare;
+  return shortest;
 }
 
 /** True for loopback, private, link-local and other special-purpose addresses (IPv4 or IPv6). */
@@ -68,9 +70,9 @@ export function addressMatcher(ranges: readonly string[], options: { skipMalform
     if (!options.skipMalformed) throw new TypeError(message);
   };
   for (const range of ranges) {
-    const [address = '', prefix] = range.trim().split('/');
+    const [address = '', prefix, ...extra] = range.trim().split('/');
     const family = isIP(address);
-    if (family === 0) {
+    if (family === 0 || extra.length > 0) {
       malformed(`"${range}" is not an IP address or CIDR block`);
       continue;
     }

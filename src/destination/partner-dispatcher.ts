@@ -29,6 +29,8 @@ export function createPartnerDispatcher(http: Pick<ParsedHttpOptions, 'connectio
   const agent = new Agent({
     connections: http.connections,
     keepAliveTimeout: http.keepAliveTimeoutMs,
+    // Also the most a partner's `Keep-Alive: timeout=…` hint may set: our setting is a maximum.
+    keepAliveMaxTimeout: http.keepAliveTimeoutMs,
     connect: createGuardedConnector(allowPrivate, http.lookup),
   });
   return { dispatcher: agent, close: () => agent.close() };

@@ -46,7 +46,7 @@ export const embeddedCookieOptionsSchema = optionSchema<EmbeddedCookieOptions>()
       message: 'sameSite "none" needs secure: true (browsers drop such cookies otherwise)',
       path: ['secure'],
     })
-    .refine((cookie) => !cookie.partitioned || cookie.secure, { message: 'partitioned cookies need secure: true', path: ['partitioned'] }),
+    .refine((cookie) => !cookie.partitioned || cookie.secure, { message: 'partitioned cookies (the default) need secure: true', path: ['secure'] }),
 );
 
 /** Validates {@link EmbeddingOptions}; every default is written here. */

@@ -29,7 +29,7 @@ export const handoffOptionsSchema = optionSchema<HandoffOptions>()(
     reservationMs: durationMs(3600_000).default(60_000),
     defaultReturnTo: z
       .string()
-      .refine((path) => safeReturnTo(path, '') === path, 'must be a same-origin path such as "/"')
+      .refine((path) => path !== '' && safeReturnTo(path, '') === path, 'must be a same-origin path such as "/"')
       .default('/'),
   }),
 );

@@ -20,7 +20,8 @@ export interface Identity {
  * the comparison (`normalizeEmail(user.email) === identity.contactEmail`).
  */
 export function normalizeEmail(email: string): string {
-  return email.trim().normalize('NFC').toLowerCase();
+  // Normalised again after lower-casing, which can leave text that is not NFC: the result is its own normal form.
+  return email.trim().normalize('NFC').toLowerCase().normalize('NFC');
 }
 
 /** The identity a session was opened for, kept so the user can be resolved on every request. */

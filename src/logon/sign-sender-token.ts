@@ -45,9 +45,7 @@ export async function signSenderToken(input: SignSenderTokenInput): Promise<stri
   if (input.audience !== undefined && (typeof input.audience !== 'string' || input.audience === '')) {
     throw new OptionsError('signSenderToken', [{ code: 'LWT_INVALID_OPTION', path: 'audience', message: 'must be a tenant name' }]);
   }
-  const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
-  const algorithm = input.algorithm ?? defaultAlgorithm(key);
-  if (typeof input.privateKey === 'string') parseSigningKey(input.privateKey, algorithm);
+  const { key, algorithm } = signingKeyOf(input);
   const issuedAt = Math.floor((input.now ?? Date.now()) / 1000);
   const jwt = new SignJWT({
     ver: input.version ?? '1.0',
@@ -60,6 +58,19 @@ export async function signSenderToken(input: SignSenderTokenInput): Promise<stri
     .setJti(randomUUID());
   if (input.audience !== undefined) jwt.setAudience(input.audience);
   return jwt.sign(key);
+}
+
+/** The key and algorithm to sign with; a key that cannot sign (or that no verifier takes) is an `OptionsError` at `privateKey`. */
+function signingKeyOf(input: SignSenderTokenInput): { key: KeyObject; algorithm: AsymmetricAlgorithm } {
+  try {
+    const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
+    const algorithm = input.algorithm ?? defaultAlgorithm(key);
+    return { key: parseSigningKey(key, algorithm), algorithm };
+  } catch (error) {
+    // OpenSSL's own messages are no help here, and say nothing the caller can act on.
+    const message = error instanceof TypeError ? error.message : 'must be a PEM private key';
+    throw new OptionsError('signSenderToken', [{ code: 'LWT_INVALID_OPTION', path: 'privateKey', message }]);
+  }
 }
 
 function defaultAlgorithm(key: KeyObject): AsymmetricAlgorithm {

@@ -1,6 +1,6 @@
 import { LoginError } from '../errors/login-error.js';
 import type { Clock } from '../time/clock.js';
-import type { RateLimitStore } from '../store/rate-limit-store.js';
+import type { RateCounter, RateLimitStore } from '../store/rate-limit-store.js';
 
 /**
  * A counter to watch, its limit within the window, and what a success does to it: `refund`
@@ -37,18 +37,29 @@ export class BruteForceGuard {
     this.#now = now;
   }
 
-  /** Counts one attempt against each key; throws `rate_limited` when any is over its limit. */
+  /**
+   * Counts one attempt against each key; throws `rate_limited` when any is over its limit. When
+   * the store fails on some keys, the others are given back and the store's error is thrown: an
+   * attempt that was never judged leaves no count anywhere.
+   */
   async attempt(keys: readonly GuardedKey[]): Promise<GuardedAttempt> {
-    const counters = await Promise.all(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
+    const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs, guarded.limit);
+    const added = await Promise.allSettled(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
+    const failed = added.find((result) => result.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.allSettled(keys.filter((_guarded, index) => added[index]!.status === 'fulfilled').map(refund));
+      throw failed.reason;
+    }
     let resetAt = 0;
-    counters.forEach((counter, index) => {
+    added.forEach((result, index) => {
+      const counter = (result as PromiseFulfilledResult<RateCounter>).value;
       if (counter.count > keys[index]!.limit) resetAt = Math.max(resetAt, counter.resetAt);
     });
-    const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs, guarded.limit);
     if (resetAt > 0) {
       // A refused attempt was never judged: it may not count against the other keys (or one
       // network's lockout would spill into the name's total and lock its owner out everywhere).
-      await Promise.all(keys.map(refund));
+      // The refusal stands even if a refund fails: the client is over a limit either way.
+      await Promise.allSettled(keys.map(refund));
       throw this.#limited(resetAt);
     }
     return {

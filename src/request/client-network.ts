@@ -8,7 +8,8 @@ import { canonicalAddress } from '../destination/address-ranges.js';
 export function clientNetwork(address: string): string {
   const ip = canonicalAddress(address);
   if (!isIPv6(ip)) return ip;
-  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  // Canonical: lower case, no zone, no embedded IPv4 part.
+  const [head = '', tail = ''] = ip.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
   const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;

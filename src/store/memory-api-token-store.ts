@@ -22,9 +22,9 @@ export class MemoryApiTokenStore implements ApiTokenStore {
   }
 
   async list(tenant: string, userId?: string): Promise<StoredApiToken[]> {
-    return [...this.#byKey.values()].filter(
-      (token) => token.tenant === tenant && (userId === undefined || token.userId === userId) && this.#live(token),
-    );
+    return [...this.#byKey.values()]
+      .filter((token) => token.tenant === tenant && (userId === undefined || token.userId === userId) && this.#live(token))
+      .sort((a, b) => a.createdAt - b.createdAt);
   }
 
   async revoke(tenant: string, id: string): Promise<boolean> {
@@ -33,7 +33,8 @@ export class MemoryApiTokenStore implements ApiTokenStore {
     if (key === undefined || token === undefined || token.tenant !== tenant) return false;
     this.#byKey.delete(key);
     this.#keyById.delete(id);
-    return true;
+    // An expired token was gone already (find and list agree); removing it is only tidying up.
+    return this.#live(token);
   }
 
   /** Drops expired tokens now. */

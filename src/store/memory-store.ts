@@ -6,8 +6,6 @@ import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
 import type { Store } from './store.js';
 
-export type { MemoryStoreOptions };
-
 /**
  * The embedded default store: everything in this process's memory, bounded and swept. Right
  * for one instance; use a shared store (Redis) when the portal runs on several.

@@ -1,3 +1,4 @@
+import { LoginError } from '../errors/login-error.js';
 import { renderParts, splitTemplate, type Placeholders, type TemplatePart } from './template-parts.js';
 
 /** A URL template whose origin is fixed at start-up and whose path and query take placeholders. */
@@ -16,8 +17,9 @@ export function encodeQueryValue(value: string): string {
 }
 
 /**
- * Percent-encodes a path value like {@link encodeQueryValue}, and dots too, so a value of `..`
- * can never become a dot segment.
+ * Percent-encodes a path value like {@link encodeQueryValue}, and dots too. (A segment that is
+ * only `%2E` or `%2E%2E` is still a dot segment to URL parsers: {@link compileUrlTemplate}
+ * refuses to render one.)
  */
 export function encodePathValue(value: string): string {
   return encodeURIComponent(value).replace(/[.!'()*]/g, percentEncodeCharacter);
@@ -28,11 +30,14 @@ function percentEncodeCharacter(character: string): string {
 }
 
 const allowedLiteral = /^[\x21-\x7e]*$/;
+// `.`, `..` and their percent-encoded spellings, which URL parsers resolve (`/a/%2e%2e/b` is `/b`).
+const dotSegment = /(^|\/)(\.|%2e){1,2}(?=\/|$)/i;
 
 /**
  * Compiles `template` once at start-up. Throws a `TypeError` (message without option path) when
  * the template is not an absolute http(s) URL, or puts a placeholder in the scheme, credentials,
- * host or port, or carries a fragment.
+ * host or port, carries a fragment or a dot segment. Rendering refuses (`invalid_request`) values
+ * that would make a dot segment.
  */
 export function compileUrlTemplate(template: string): UrlTemplate {
   const schemeEnd = /^https?:\/\//i.exec(template)?.[0].length;
@@ -53,12 +58,19 @@ export function compileUrlTemplate(template: string): UrlTemplate {
   if (!allowedLiteral.test(rest)) throw new TypeError('must be written with URL-encoded characters only');
   if (rest === '' || rest.startsWith('?')) rest = `/${rest}`;
   const queryStart = rest.indexOf('?');
-  const pathParts: TemplatePart[] = splitTemplate(queryStart === -1 ? rest : rest.slice(0, queryStart));
+  const pathTemplate = queryStart === -1 ? rest : rest.slice(0, queryStart);
+  if (dotSegment.test(pathTemplate)) throw new TypeError('must not contain dot segments (".", "..")');
+  const pathParts: TemplatePart[] = splitTemplate(pathTemplate);
   const queryParts: TemplatePart[] = queryStart === -1 ? [] : splitTemplate(rest.slice(queryStart));
   const placeholders = [...pathParts, ...queryParts].flatMap((part) => ('placeholder' in part ? [part.placeholder] : []));
   return {
     origin: origin.origin,
     placeholders,
-    renderPath: (values) => renderParts(pathParts, values, encodePathValue) + renderParts(queryParts, values, encodeQueryValue),
+    renderPath: (values) => {
+      const path = renderParts(pathParts, values, encodePathValue);
+      // Values cannot leave their segment, but one that is all dots would still climb a level at the partner.
+      if (dotSegment.test(path)) throw new LoginError('invalid_request', { reason: 'a placeholder would make a dot segment of the partner path' });
+      return path + renderParts(queryParts, values, encodeQueryValue);
+    },
   };
 }

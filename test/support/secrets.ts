@@ -17,5 +17,5 @@ export function recordedSecrets(): string[] {
 
 /** The recorded secrets that occur in `text` (raw or percent-encoded). */
 export function leakedSecrets(text: string): string[] {
-  return [...secrets].filter((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)));
+  return [...secrets].filter((secret) => text.includes(secret) || (secret.isWellFormed() && text.includes(encodeURIComponent(secret))));
 }

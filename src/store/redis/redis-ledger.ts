@@ -6,13 +6,15 @@ import { ms, type RedisRunner } from './redis-runner.js';
 
 // Values: "r|<id>|<until>" while reserved, "u|<until>" once used. Times come from the app's clock
 // (ARGV) so that every instance, and the tests' controlled clocks, agree; PX only collects garbage.
+// A value that is neither counts as used: a mangled entry must not make a spent token redeemable.
 const reserve = `
 local now = tonumber(ARGV[3])
 local value = redis.call('GET', KEYS[1])
 if value then
   local used = string.match(value, '^u|(%d+)$')
-  if used and tonumber(used) > now then return 'used' end
   local held = string.match(value, '^r|[^|]*|(%d+)$')
+  if not used and not held then return 'used' end
+  if used and tonumber(used) > now then return 'used' end
   if held and tonumber(held) > now then return 'in-use' end
 end
 redis.call('SET', KEYS[1], 'r|' .. ARGV[1] .. '|' .. string.format('%.0f', now + tonumber(ARGV[2])), 'PX', ARGV[2])

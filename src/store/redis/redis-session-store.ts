@@ -5,11 +5,12 @@ import { ms, type RedisRunner } from './redis-runner.js';
 
 // A session is "<idleUntil>|<expiresAt>|<idleMs>|<tenant>|<pending>|<json>": the scripts check
 // the tenant, slide the first field and clear the pending second factor without touching the JSON.
+// A value of another shape is no session: every script answers as for an absent key.
 const use = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
-local idleUntil, expiresAt, idle, tenant, rest = string.match(value, '^(%d+)|(%d+)|(%d+)|([^|]*)|(.*)$')
-if tenant ~= ARGV[2] then return false end
+local idleUntil, expiresAt, idle, tenant, rest = string.match(value, '^(%d+)|(%d+)|(%d+)|([^|]*)|([01]|.*)$')
+if not tenant or tenant ~= ARGV[2] then return false end
 local now = tonumber(ARGV[1])
 if tonumber(idleUntil) <= now then
   redis.call('DEL', KEYS[1])
@@ -24,8 +25,8 @@ return rest`;
 const confirm = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
-local head, idleUntil, rest = string.match(value, '^((%d+)|%d+|%d+|[^|]*|)%d|(.*)$')
-if tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
+local head, idleUntil, rest = string.match(value, '^((%d+)|%d+|%d+|[^|]*|)[01]|(.*)$')
+if not idleUntil or tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
 redis.call('SET', KEYS[1], head .. '0|' .. rest, 'KEEPTTL')
 return rest`;
 
@@ -33,15 +34,15 @@ const revoke = `
 local value = redis.call('GET', KEYS[1])
 if not value then return false end
 redis.call('DEL', KEYS[1])
-local idleUntil, json = string.match(value, '^(%d+)|%d+|%d+|[^|]*|%d|(.*)$')
-if tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
+local idleUntil, json = string.match(value, '^(%d+)|%d+|%d+|[^|]*|[01]|(.*)$')
+if not idleUntil or tonumber(idleUntil) <= tonumber(ARGV[1]) then return false end
 return json`;
 
 const alive = `
 local value = redis.call('GET', KEYS[1])
 if not value then return 0 end
-local idleUntil = string.match(value, '^(%d+)|')
-if tonumber(idleUntil) <= tonumber(ARGV[1]) then return 0 end
+local idleUntil = string.match(value, '^(%d+)|%d+|%d+|[^|]*|[01]|')
+if not idleUntil or tonumber(idleUntil) <= tonumber(ARGV[1]) then return 0 end
 return 1`;
 
 // The per-user index: members "kind|createdAt|key" scored by a sequence, so its order is write

@@ -4,11 +4,9 @@ import { RedisApiTokenStore } from './redis-api-token-store.js';
 import { RedisLedger } from './redis-ledger.js';
 import { RedisRateLimitStore } from './redis-rate-limit-store.js';
 import { RedisRunner } from './redis-runner.js';
-import { redisStoreOptionsSchema, type RedisClient, type RedisStoreOptions } from './redis-store-options.js';
+import { redisStoreOptionsSchema, type RedisStoreOptions } from './redis-store-options.js';
 import { validateOptions } from '../../config/validate-options.js';
 import { RedisSessionStore } from './redis-session-store.js';
-
-export type { RedisClient, RedisStoreOptions };
 
 /**
  * Every store role on Redis, for portals running on several instances: the one-time ledger,

@@ -1,0 +1,81 @@
+import { getEventListeners } from 'node:events';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { deadline, neverAborted } from '../src/time/deadline.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const reasonName = (signal: AbortSignal) => (signal.reason as { name?: string } | undefined)?.name;
+
+describe('deadline', () => {
+  it('aborts with a TimeoutError once timeoutMs has passed, not before', () => {
+    const limit = deadline(new AbortController().signal, 1000);
+    vi.advanceTimersByTime(999);
+    expect(limit.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(limit.signal.aborted).toBe(true);
+    expect(reasonName(limit.signal)).toBe('TimeoutError');
+    limit.dispose();
+  });
+
+  it('aborts with the parent’s reason when the parent aborts first', () => {
+    const parent = new AbortController();
+    const limit = deadline(parent.signal, 1000);
+    const reason = new Error('client went away');
+    parent.abort(reason);
+    expect(limit.signal.aborted).toBe(true);
+    expect(limit.signal.reason).toBe(reason);
+    vi.advanceTimersByTime(1000);
+    expect(limit.signal.reason).toBe(reason);
+    limit.dispose();
+  });
+
+  it('starts aborted, with the parent’s reason, under a parent that already is', () => {
+    const parent = new AbortController();
+    parent.abort('gone');
+    const limit = deadline(parent.signal, 1000);
+    expect(limit.signal.aborted).toBe(true);
+    expect(limit.signal.reason).toBe('gone');
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    limit.dispose();
+  });
+
+  it('stops its timer and stops listening to the parent on dispose', () => {
+    const parent = new AbortController();
+    const limit = deadline(parent.signal, 1000);
+    expect(vi.getTimerCount()).toBe(1);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    limit.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    parent.abort();
+    vi.advanceTimersByTime(5000);
+    expect(limit.signal.aborted).toBe(false);
+  });
+
+  it('leaves no listener behind on a long-lived parent after many disposed deadlines', () => {
+    const parent = new AbortController();
+    for (let i = 0; i < 1000; i++) deadline(parent.signal, 1000).dispose();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('bounds work under neverAborted by the timeout alone, without listening to it', () => {
+    const limit = deadline(neverAborted, 50);
+    expect(getEventListeners(neverAborted, 'abort')).toHaveLength(0);
+    vi.advanceTimersByTime(50);
+    expect(reasonName(limit.signal)).toBe('TimeoutError');
+    limit.dispose();
+  });
+});
+
+describe('neverAborted', () => {
+  it('is a signal that is not aborted', () => {
+    expect(neverAborted).toBeInstanceOf(AbortSignal);
+    expect(neverAborted.aborted).toBe(false);
+  });
+});
