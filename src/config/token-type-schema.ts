@@ -20,7 +20,7 @@ export interface ApiTokenTypeDefinition {
  */
 export interface SignedSenderTokenTypeDefinition {
   kind: 'signed-sender';
-  /** The senders' X.509 certificates or public keys (PEM), or public JWKs. Required. */
+  /** The senders' X.509 certificates or public keys (PEM), or public JWKs, of RSA, EC or Ed25519 keys. Required. */
   keys: (string | Record<string, unknown>)[];
   /** Accepted algorithms. @default ['RS256', 'PS256', 'ES256', 'EdDSA'] */
   algorithms?: AsymmetricAlgorithm[];
