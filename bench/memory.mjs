@@ -6,7 +6,7 @@
 import { MemoryStore } from 'login-with-token';
 // The package's own key and identity builders (internal, so from the build): the entries then
 // have exactly the string and object shapes the flows create.
-import { secretHash } from '../dist/crypto/secret-hash.js';
+import { storeKeys } from '../dist/store/store-keys.js';
 import { toSessionIdentity } from '../dist/identity/identity.js';
 
 const scale = process.argv.includes('--quick') ? 0.1 : 1;
@@ -36,14 +36,14 @@ const store = new MemoryStore({ now: () => clock });
 
 const empty = heapUsed();
 for (let i = 0; i < ledgerEntries; i++) {
-  const key = secretHash('authToken', 'default', `t-${i}`);
+  const key = storeKeys.authToken(`t-${i}`);
   const reservation = await store.ledger.reserve(key, 60_000);
   if (reservation.status !== 'reserved' || !(await store.ledger.consume(key, reservation.id, rememberMs))) throw new Error(`ledger refused entry ${i}`);
 }
 const withLedger = heapUsed();
 
 for (let i = 0; i < sessionEntries; i++) {
-  await store.sessions.create(secretHash('session', `lwts_${i}`), {
+  await store.sessions.create(storeKeys.sessionToken(`lwts_${i}`), {
     kind: 'session-token',
     tenant: 'default',
     userId: `u-${i}`,

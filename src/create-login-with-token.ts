@@ -70,8 +70,8 @@ export interface LoginWithToken {
 }
 
 /**
- * Creates the package for one portal. Options are validated here, once; a bad option throws a
- * `TypeError` naming its path.
+ * Creates the package for one portal. Options are validated here, once; a bad option throws an
+ * `OptionsError` (a `TypeError`) with the `code` and `path` of every problem.
  *
  * @example
  * ```ts

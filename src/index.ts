@@ -38,7 +38,7 @@ export { LoginError, isLoginError, type LoginErrorOptions } from './errors/login
 export { OptionsError, type OptionsErrorCode, type OptionProblem } from './errors/options-error.js';
 
 export type { Command, CommandExecutor, CommandName } from './executor/command-executor.js';
-export { createHttpExecutor } from './executor/http-executor.js';
+export { createHttpExecutor, type HttpExecutorOptions } from './executor/http-executor.js';
 export { createFunctionExecutor, type FunctionExecutorOptions } from './executor/function-executor.js';
 
 export { MemoryStore } from './store/memory-store.js';

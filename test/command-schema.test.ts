@@ -4,10 +4,10 @@ import {
   functionCommandFieldsSchema,
   httpCommandFieldsSchema,
   identityPathsSchema,
-  maxCommandTimeoutMs,
   type CompiledFunctionCommand,
   type CompiledHttpCommand,
 } from '../src/config/command-schema.js';
+import { maxCommandTimeoutMs } from '../src/config/command-deadline.js';
 import { validateOptions } from '../src/config/validate-options.js';
 import { expectOptionsError } from './support/options-error.js';
 import { recordSecret } from './support/secrets.js';

@@ -234,6 +234,23 @@ describe('embedded handoff (iframe)', () => {
   });
 });
 
+describe('tenants that share one partner', () => {
+  it('spend a token once between them, so a tenant the attacker picks cannot accept it again', async () => {
+    portal = createTestPortal({
+      tenants: { acme: {}, globex: {} },
+      resolveTenant: (req) => String(req.headers['x-tenant']),
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+    const token = tokenFor({ ContactId: 1001 });
+    const handoff = (tenant: string) => request(portal.app).get('/authentication/login').set('x-tenant', tenant).set('accept', 'application/json').query({ authToken: token });
+    expect((await handoff('acme')).status).toBe(303);
+    const again = await handoff('globex');
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('token_invalid');
+    expect(partner.received).toHaveLength(1);
+  });
+});
+
 describe('POST /authentication/login', () => {
   it('reads authToken from a form body', async () => {
     const token = tokenFor({ ContactId: 1001 });

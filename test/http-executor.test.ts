@@ -35,6 +35,8 @@ describe('createHttpExecutor', () => {
     expectOptionsError(() => createHttpExecutor({ timeoutMs: -1 }), { code: 'LWT_INVALID_OPTION', path: 'timeoutMs', message: /^createHttpExecutor: / });
     expectOptionsError(() => createHttpExecutor({ allowPrivateAddresses: ['not-a-range'] }), { code: 'LWT_INVALID_OPTION', path: 'allowPrivateAddresses' });
     expectOptionsError(() => createHttpExecutor({ connection: 4 } as never), { code: 'LWT_UNKNOWN_OPTION', path: 'connection' });
+    // The factory pins the commands' hosts (http.allowedHosts); here it would pin nothing.
+    expectOptionsError(() => createHttpExecutor({ allowedHosts: ['partner.example'] } as never), { code: 'LWT_UNKNOWN_OPTION', path: 'allowedHosts' });
   });
 
   describe('when the partner answers 2xx JSON', () => {

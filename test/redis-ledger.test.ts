@@ -24,7 +24,7 @@ describeRedis('RedisLedger', () => {
     prefix = uniquePrefix();
     now = Date.parse('2026-11-28T12:00:00Z');
     ledger = new RedisLedger(new RedisRunner(client, { commandTimeoutMs: 1000 }), redisKeys(prefix), () => now);
-    key = storeKeys.authToken('t', recordSecret(`handoff-token-${prefix}`));
+    key = storeKeys.authToken(recordSecret(`handoff-token-${prefix}`));
   });
   afterEach(() => deleteKeys(client, prefix));
 
@@ -84,10 +84,15 @@ describeRedis('RedisLedger', () => {
     expect(await stored()).toBe(used);
   });
 
-  it('ignores consume and release of a token never reserved, writing nothing', async () => {
-    expect(await ledger.consume(key, 'any', 600_000)).toBe(false);
+  it('ignores a release of a token nobody holds, writing nothing', async () => {
     await ledger.release(key, 'any');
     expect(await stored()).toBeNull();
+  });
+
+  it('spends a token whose reservation lapsed while nobody else took it', async () => {
+    expect(await ledger.consume(key, 'lapsed', 600_000)).toBe(true);
+    expect(await stored()).toMatch(/^u\|\d+$/);
+    expect(await ledger.reserve(key, 5000)).toEqual({ status: 'used' });
   });
 
   it('refuses, rather than grants, a token whose key holds something that is not a ledger entry', async () => {

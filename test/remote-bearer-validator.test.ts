@@ -406,4 +406,25 @@ describe('RemoteBearerValidator', () => {
       expect(parts.services.remoteBearer.cached(keyOf(token, '198.51.100.7'))).toMatchObject({ contactId: '1001' });
     });
   });
+
+  describe('an executor that ignores its deadline', () => {
+    it('holds later requests for the token only until the longest deadline has passed', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        let calls = 0;
+        // A custom executor that never settles: the package cannot cancel it.
+        const stuck = { run: () => ((calls += 1), new Promise<never>(() => undefined)) };
+        parts = bearerParts({ commands: { ValidateBearer: { url: `${partner.origin}/introspect` } } }, { executor: stuck });
+        const token = recordSecret('partner-token-of-a-stuck-executor');
+        void check(token).catch(() => undefined);
+        void check(token, '198.51.100.9').catch(() => undefined);
+        expect(calls).toBe(1);
+        await vi.advanceTimersByTimeAsync(121_001);
+        void check(token, '198.51.100.9').catch(() => undefined);
+        expect(calls).toBe(2);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+  });
 });

@@ -143,3 +143,24 @@ describe('signSenderToken and unusable keys', () => {
     }
   });
 });
+
+describe('signSenderToken input', () => {
+  it('checks its input like the factory checks options, naming the field', async () => {
+    const privateKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    const failure = async (input: unknown) => signSenderToken(input as SignSenderTokenInput).then(() => undefined, (caught: unknown) => caught);
+    const cases: [unknown, 'LWT_INVALID_OPTION' | 'LWT_UNKNOWN_OPTION' | 'LWT_MISSING_OPTION', string][] = [
+      [{ privateKey, contactEmail: 'alice@example.com', lifetimeSeconds: -5 }, 'LWT_INVALID_OPTION', 'lifetimeSeconds'],
+      [{ privateKey, contactEmail: 'alice@example.com', lifetimeSeconds: Number.NaN }, 'LWT_INVALID_OPTION', 'lifetimeSeconds'],
+      [{ privateKey, contactEmail: 'alice@example.com', lifetime: 60 }, 'LWT_UNKNOWN_OPTION', 'lifetime'],
+      [{ contactEmail: 'alice@example.com' }, 'LWT_MISSING_OPTION', 'privateKey'],
+      [{ privateKey }, 'LWT_MISSING_OPTION', 'contactId'],
+      [{ privateKey, contactEmail: 'alice@example.com', audience: '' }, 'LWT_INVALID_OPTION', 'audience'],
+    ];
+    for (const [input, code, path] of cases) {
+      const error = await failure(input);
+      expectOptionsError(() => {
+        throw error;
+      }, { code, path });
+    }
+  });
+});

@@ -13,7 +13,7 @@ function setup(wrap: (ledger: MemoryLedger) => OneTimeLedger = (ledger) => ledge
   let now = 1_000_000;
   const ledger = new MemoryLedger({ maxLedgerEntries: 100, now: () => now });
   const singleUse = new SingleUse(wrap(ledger), { reservationMs });
-  const token: SingleUseToken = { key: storeKeys.authToken('t', recordSecret(`handoff-token-${Math.random().toString(36).slice(2)}`)), rememberMs };
+  const token: SingleUseToken = { key: storeKeys.authToken(recordSecret(`handoff-token-${Math.random().toString(36).slice(2)}`)), rememberMs };
   return { ledger, singleUse, token, advance: (ms: number) => (now += ms) };
 }
 

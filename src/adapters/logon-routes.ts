@@ -20,21 +20,21 @@ const logonPaths = {
  * profile's public settings, never secrets) and `Logoff` (ends a connection and its JWT).
  * Failures answer `{"error":{"code","number","message"}}` with the catalogue's status.
  */
-export function addLogonRoutes<User>(router: Router, logon: LogonWithToken<User>, revocation: BearerRevocation): void {
+export function addLogonRoutes<User>(router: Router, logonWithToken: LogonWithToken<User>, revocation: BearerRevocation): void {
   const json = express.json({ limit: '32kb' });
   const fail = (res: Response, error: unknown) =>
     sendJsonError(res, asLoginError(error));
 
   router.post(logonPaths.logonWithToken, json, async (req, res) => {
     try {
-      const result = await logon.logon(toRequestInfo(req));
+      const result = await logonWithToken.logon(toRequestInfo(req));
       res.set('cache-control', 'no-store').json({ LogonWithToken: result });
     } catch (error) {
       fail(res, error);
     }
   });
 
-  const tenantNames = logon.tenantNames();
+  const tenantNames = logonWithToken.tenantNames();
   if (tenantNames !== undefined) {
     router.all(logonPaths.getAllTenantNames, (_req, res) => {
       res.json({ GetAllTenantNames: tenantNames });
@@ -43,7 +43,7 @@ export function addLogonRoutes<User>(router: Router, logon: LogonWithToken<User>
 
   router.all(logonPaths.getTokenSettings, json, (req, res) => {
     try {
-      res.json({ GetTokenSettings: logon.tokenSettings(toRequestInfo(req)) });
+      res.json({ GetTokenSettings: logonWithToken.tokenSettings(toRequestInfo(req)) });
     } catch (error) {
       fail(res, error);
     }

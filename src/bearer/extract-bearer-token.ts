@@ -14,10 +14,10 @@ const maxTokenLength = 16_384;
 /**
  * Takes the bearer token from a request as RFC 6750 allows: the `Authorization: Bearer` header;
  * a form-encoded body's `access_token` on methods other than GET and HEAD; the query's
- * `access_token` only when `allowQuery` is set. A token in more than one place, two
+ * `access_token` only when `allowQueryToken` is set (`bearer.allowQueryToken`). A token in more than one place, two
  * `Authorization` headers, or a malformed token is `malformed` (answer 400). Never throws.
  */
-export function extractBearerToken(request: RequestInfo, allowQuery: boolean): BearerExtraction {
+export function extractBearerToken(request: RequestInfo, allowQueryToken: boolean): BearerExtraction {
   const found: string[] = [];
 
   const header = request.headers.authorization;
@@ -40,7 +40,7 @@ export function extractBearerToken(request: RequestInfo, allowQuery: boolean): B
     }
   }
 
-  if (allowQuery && Object.hasOwn(request.query, 'access_token')) {
+  if (allowQueryToken && Object.hasOwn(request.query, 'access_token')) {
     const token = request.query['access_token'];
     if (typeof token !== 'string' || !isToken(token)) return { kind: 'malformed', reason: 'malformed access_token in query' };
     found.push(token);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
+import { maxCommandTimeoutMs } from '../config/command-deadline.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
 import { neverAborted } from '../time/deadline.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
@@ -80,12 +81,18 @@ export class RemoteBearerValidator {
     return this.#services.inFlight.run(clientNetwork(request.ip), async () => {
       const flight: Flight = { answer: this.#ask(request, tenant, token), forgotten: false };
       this.#flights.set(key, flight);
+      const land = () => {
+        if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      };
+      // An executor that ignores its deadline may not hold every later request for this token.
+      const abandon = setTimeout(land, maxCommandTimeoutMs + 1000).unref();
       try {
         const answer = await flight.answer;
         if (!flight.forgotten) this.#remember(key, answer);
         return answer.identity;
       } finally {
-        this.#flights.delete(key);
+        clearTimeout(abandon);
+        land();
       }
     });
   }

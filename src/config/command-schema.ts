@@ -4,11 +4,9 @@ import { compileBodyTemplate, type BodyTemplate } from '../template/body-templat
 import { compileHeaderTemplate, type HeaderTemplate } from '../template/header-template.js';
 import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.js';
 import type { Placeholders } from '../template/template-parts.js';
+import { maxCommandTimeoutMs } from './command-deadline.js';
 import { optionSchema } from './option-schema.js';
 import { durationMs, functionSchema } from './zod-helpers.js';
-
-/** The longest deadline any command may have (`timeoutMs`, per command or `http.timeoutMs`). */
-export const maxCommandTimeoutMs = 120_000;
 
 /** Where the identity fields sit in a partner's JSON answer (dotted paths). */
 export interface IdentityFieldPaths {

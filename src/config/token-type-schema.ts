@@ -6,6 +6,9 @@ import { parseVerificationKey, type VerificationKey } from './verification-key.j
 /** Signature algorithms a signed token may use: asymmetric only, so a public key can never act as an HMAC secret. */
 export const asymmetricAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 
+/** The `ver` claim of signed sender tokens unless a type says otherwise (the vendor's `1.0`). */
+export const senderTokenVersion = '1.0';
+
 /** One asymmetric JWS algorithm. */
 export type AsymmetricAlgorithm = (typeof asymmetricAlgorithms)[number];
 
@@ -112,7 +115,7 @@ export const signedSenderTypeSchema = optionSchema<SignedSenderTokenTypeDefiniti
     kind: z.literal('signed-sender'),
     keys: z.array(keySchema).min(1, 'needs at least one certificate or public key'),
     algorithms: algorithmsSchema(['RS256', 'PS256', 'ES256', 'EdDSA']),
-    version: z.string().min(1).default('1.0'),
+    version: z.string().min(1).default(senderTokenVersion),
     maxLifetimeSeconds: z.number().int().positive().max(86_400).default(300),
     identity: identityPathsSchema,
     // No default here: it depends on how many tenants the keys serve (see shared-sender-keys.ts).

@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { allowedHostSchema } from '../config/allowed-hosts.js';
-import { maxCommandTimeoutMs } from '../config/command-schema.js';
+import { maxCommandTimeoutMs } from '../config/command-deadline.js';
 import { optionSchema } from '../config/option-schema.js';
 import { durationMs, functionSchema } from '../config/zod-helpers.js';
 import { addressMatcher } from './address-ranges.js';

@@ -1,3 +1,4 @@
+import { brandedInstanceOf } from './brand.js';
 import { catalogue, type ErrorCode } from './catalogue.js';
 import { describeFault } from './describe-fault.js';
 
@@ -61,7 +62,7 @@ export class LoginError extends Error {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+    return brandedInstanceOf(this, LoginError, brand, value);
   }
 
   get [brand](): true {

@@ -1,3 +1,5 @@
+import { brandedInstanceOf } from './brand.js';
+
 /**
  * What is wrong with an option: `LWT_MISSING_OPTION` (required, not given),
  * `LWT_UNKNOWN_OPTION` (no such option — usually a misspelling) or `LWT_INVALID_OPTION` (given,
@@ -49,7 +51,7 @@ export class OptionsError extends TypeError {
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+    return brandedInstanceOf(this, OptionsError, brand, value);
   }
 
   get [brand](): true {

@@ -22,7 +22,9 @@ const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
  * (the partner pool, or the one given as `dispatcher` — which `close()` then leaves open).
  * Redirects are never followed, every exchange has a deadline and a size cap, the answer must be
  * JSON, and the connection may only go to a public address unless private ones are allowed.
- * Options are the `http` options ({@link HttpOptions}), checked here like the factory checks them.
+ * Options are the `http` options ({@link HttpOptions}) but `allowedHosts`, which the factory checks
+ * on the commands themselves (set it as `http.allowedHosts` there, whatever the executor); they
+ * are checked here like the factory checks its own.
  *
  * @example
  * ```ts
@@ -30,9 +32,15 @@ const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
  * createLoginWithToken({ executor, … });
  * ```
  */
-export function createHttpExecutor(options: HttpOptions = {}): CommandExecutor {
-  return httpExecutor(validateOptions(httpOptionsSchema, options, 'createHttpExecutor'));
+export function createHttpExecutor(options: HttpExecutorOptions = {}): CommandExecutor {
+  return httpExecutor(validateOptions(httpExecutorOptionsSchema, options, 'createHttpExecutor'));
 }
+
+/** Options of {@link createHttpExecutor}: the `http` options but `allowedHosts`. */
+export type HttpExecutorOptions = Omit<HttpOptions, 'allowedHosts'>;
+
+// An `allowedHosts` here would look like a pin on the hosts while nothing applied it: refused.
+const httpExecutorOptionsSchema = httpOptionsSchema.omit({ allowedHosts: true });
 
 /** {@link createHttpExecutor} for `http` options the factory has validated already. */
 export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {

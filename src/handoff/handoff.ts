@@ -120,7 +120,7 @@ export class Handoff<User> {
       { key: rateLimitKeys.handoffIp(clientNetwork(request.ip)), limit: this.#options.rateLimits.handoffFailuresPerIp, onSuccess: 'refund' },
     ]);
     try {
-      const token = { key: storeKeys.authToken(tenant, authToken), rememberMs: this.#options.handoff.maxTokenAgeMs };
+      const token = { key: storeKeys.authToken(authToken), rememberMs: this.#options.handoff.maxTokenAgeMs };
       const result = await this.#services.singleUse.redeem(token, async (redemption) => {
         const { user, identity } = await this.#identify(request, tenant, authToken, command, signal);
         await startSession(session, user);

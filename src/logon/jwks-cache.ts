@@ -34,7 +34,7 @@ const maxJwksBytes = 1024 * 1024;
  * keeps serving the last good keys while a refresh fails. With no keys at all it answers
  * `validator_unavailable`.
  */
-export function createJwksCache(url: URL, profile: JwksSettings, options: JwksCacheDependencies): JWTVerifyGetKey {
+export function createJwksCache(url: URL, profile: JwksSettings, dependencies: JwksCacheDependencies): JWTVerifyGetKey {
   let keys: ReturnType<typeof createLocalJWKSet> | undefined;
   let fetchedAt = -Infinity;
   let attemptedAt = -Infinity;
@@ -45,12 +45,12 @@ export function createJwksCache(url: URL, profile: JwksSettings, options: JwksCa
   /** Fetches when the cool-down allows; resolves true when new keys arrived. */
   function refresh(): Promise<boolean> {
     if (inFlight) return inFlight;
-    if (options.now() - attemptedAt < profile.jwksCooldownMs) return Promise.resolve(false);
-    attemptedAt = options.now();
-    inFlight = fetchJwks(url, options.dispatcher, profile.jwksTimeoutMs)
+    if (dependencies.now() - attemptedAt < profile.jwksCooldownMs) return Promise.resolve(false);
+    attemptedAt = dependencies.now();
+    inFlight = fetchJwks(url, dependencies.dispatcher, profile.jwksTimeoutMs)
       .then((document) => {
         keys = createLocalJWKSet(document);
-        fetchedAt = options.now();
+        fetchedAt = dependencies.now();
         return true;
       })
       .catch((error: unknown) => {
@@ -62,7 +62,7 @@ export function createJwksCache(url: URL, profile: JwksSettings, options: JwksCa
   }
 
   return async (header, token) => {
-    if (keys === undefined || options.now() - fetchedAt > profile.jwksMaxAgeMs) await refresh();
+    if (keys === undefined || dependencies.now() - fetchedAt > profile.jwksMaxAgeMs) await refresh();
     if (keys === undefined) throw validatorUnavailable(`JWKS unavailable: ${lastFault}`);
     try {
       return await keys(header, token);

@@ -1,19 +1,23 @@
-import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { z } from 'zod';
+import { optionSchema } from '../config/option-schema.js';
 import { parseSigningKey } from '../config/signing-key.js';
+import { asymmetricAlgorithms, senderTokenVersion, type AsymmetricAlgorithm } from '../config/token-type-schema.js';
+import { validateOptions } from '../config/validate-options.js';
 import { OptionsError } from '../errors/options-error.js';
-import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 
 /** What {@link signSenderToken} needs. */
 export interface SignSenderTokenInput {
-  /** The sender's private key (PEM or KeyObject) matching a certificate the portal trusts. Required. */
+  /** The sender's private key (PEM or KeyObject: RSA, EC or Ed25519) matching a certificate the portal trusts. Required. */
   privateKey: string | KeyObject;
-  /** @default RS256 for RSA keys, ES256/ES384/ES512 for EC keys by curve, EdDSA for Ed25519/Ed448 */
+  /** @default RS256 for RSA keys, ES256/ES384/ES512 for EC keys by curve, EdDSA for Ed25519 */
   algorithm?: AsymmetricAlgorithm;
   /** The contact the token signs in (this or `contactEmail`). */
   contactId?: string;
+  /** The contact's e-mail address (this or `contactId`). */
   contactEmail?: string;
-  /** Seconds until the token expires. @default 60 */
+  /** Seconds until the token expires, at most 86400. @default 60 */
   lifetimeSeconds?: number;
   /**
    * The tenant name the token is for, sent as `aud`. Required by portals whose sender key serves
@@ -28,10 +32,26 @@ export interface SignSenderTokenInput {
   now?: number;
 }
 
+/** Validates {@link SignSenderTokenInput}; every default is written here. */
+const signSenderTokenInputSchema = optionSchema<SignSenderTokenInput>()(
+  z
+    .strictObject({
+      privateKey: z.union([z.string(), z.custom<KeyObject>((value) => value instanceof KeyObject)], { message: 'must be a PEM private key or a KeyObject' }),
+      algorithm: z.enum(asymmetricAlgorithms).optional(),
+      contactId: z.string().min(1).optional(),
+      contactEmail: z.string().min(1).optional(),
+      lifetimeSeconds: z.number().int().positive().max(86_400).default(60),
+      audience: z.string().min(1, 'must be a tenant name').optional(),
+      version: z.string().min(1).default(senderTokenVersion),
+      now: z.number().int().nonnegative().optional(),
+    })
+    .refine((input) => input.contactId !== undefined || input.contactEmail !== undefined, { path: ['contactId'], message: 'contactId or contactEmail is required' }),
+);
+
 /**
  * Mints a signed sender token (the vendor's "InfoShareToken") as partners send it to
  * `LogonWithToken`: a compact JWS with `ver`, `iat`, `exp`, a random `jti`, the contact and,
- * with `audience`, the tenant as `aud`.
+ * with `audience`, the tenant as `aud`. Bad input is an `OptionsError` naming the field.
  *
  * @example
  * ```ts
@@ -39,29 +59,24 @@ export interface SignSenderTokenInput {
  * ```
  */
 export async function signSenderToken(input: SignSenderTokenInput): Promise<string> {
-  if (input.contactId === undefined && input.contactEmail === undefined) {
-    throw new OptionsError('signSenderToken', [{ code: 'LWT_MISSING_OPTION', path: 'contactId', message: 'contactId or contactEmail is required' }]);
-  }
-  if (input.audience !== undefined && (typeof input.audience !== 'string' || input.audience === '')) {
-    throw new OptionsError('signSenderToken', [{ code: 'LWT_INVALID_OPTION', path: 'audience', message: 'must be a tenant name' }]);
-  }
-  const { key, algorithm } = signingKeyOf(input);
-  const issuedAt = Math.floor((input.now ?? Date.now()) / 1000);
+  const valid = validateOptions(signSenderTokenInputSchema, input, 'signSenderToken');
+  const { key, algorithm } = signingKeyOf(valid);
+  const issuedAt = Math.floor((valid.now ?? Date.now()) / 1000);
   const jwt = new SignJWT({
-    ver: input.version ?? '1.0',
-    ...(input.contactId === undefined ? {} : { ContactId: input.contactId }),
-    ...(input.contactEmail === undefined ? {} : { ContactEmail: input.contactEmail }),
+    ver: valid.version,
+    ...(valid.contactId === undefined ? {} : { ContactId: valid.contactId }),
+    ...(valid.contactEmail === undefined ? {} : { ContactEmail: valid.contactEmail }),
   })
     .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
     .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + (input.lifetimeSeconds ?? 60))
+    .setExpirationTime(issuedAt + valid.lifetimeSeconds)
     .setJti(randomUUID());
-  if (input.audience !== undefined) jwt.setAudience(input.audience);
+  if (valid.audience !== undefined) jwt.setAudience(valid.audience);
   return jwt.sign(key);
 }
 
 /** The key and algorithm to sign with; a key that cannot sign (or that no verifier takes) is an `OptionsError` at `privateKey`. */
-function signingKeyOf(input: SignSenderTokenInput): { key: KeyObject; algorithm: AsymmetricAlgorithm } {
+function signingKeyOf(input: Pick<SignSenderTokenInput, 'privateKey' | 'algorithm'>): { key: KeyObject; algorithm: AsymmetricAlgorithm } {
   try {
     const key = typeof input.privateKey === 'string' ? createPrivateKey(input.privateKey) : input.privateKey;
     const algorithm = input.algorithm ?? defaultAlgorithm(key);
@@ -78,10 +93,7 @@ function defaultAlgorithm(key: KeyObject): AsymmetricAlgorithm {
     case 'ec':
       return ({ secp384r1: 'ES384', secp521r1: 'ES512' } as const)[key.asymmetricKeyDetails?.namedCurve as 'secp384r1'] ?? 'ES256';
     case 'ed25519':
-    case 'ed448':
       return 'EdDSA';
-    case 'rsa-pss':
-      return 'PS256';
     default:
       return 'RS256';
   }

@@ -1,4 +1,4 @@
-import { maxCommandTimeoutMs } from '../config/command-schema.js';
+import { maxCommandTimeoutMs } from '../config/command-deadline.js';
 import { LoginError } from '../errors/login-error.js';
 
 /**

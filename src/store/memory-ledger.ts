@@ -45,11 +45,14 @@ export class MemoryLedger implements OneTimeLedger {
   }
 
   async consume(key: string, id: string, rememberMs: number): Promise<boolean> {
+    const now = this.#now();
     const held = this.#reserved.get(key);
-    if (held === undefined || held.id !== id) return false;
+    if (held !== undefined && held.id !== id) return false;
+    const usedUntil = this.#used.get(key);
+    if (held === undefined && usedUntil !== undefined && usedUntil > this.#seconds(now)) return false;
     this.#reserved.delete(key);
     this.#used.delete(key); // keep insertion order equal to expiry order
-    this.#used.set(key, Math.ceil(this.#seconds(this.#now()) + rememberMs / 1000));
+    this.#used.set(key, Math.ceil(this.#seconds(now) + rememberMs / 1000));
     return true;
   }
 

@@ -15,8 +15,10 @@ export interface OneTimeLedger {
   /** Atomically claims `key` for `holdMs` unless it is reserved or used. */
   reserve(key: string, holdMs: number): Promise<Reservation>;
   /**
-   * Marks `key` used for `rememberMs`, only if reservation `id` still holds it.
-   * @returns false when the reservation was lost (it expired and was taken by another request).
+   * Marks `key` used for `rememberMs`, unless another request holds it or has used it: a
+   * reservation `id` that lapsed while nobody else took the token still spends it (a slow partner
+   * answered; the token must not be lost).
+   * @returns false when the reservation was lost (it lapsed and another request took the token).
    */
   consume(key: string, id: string, rememberMs: number): Promise<boolean>;
   /** Drops reservation `id` so the token can be redeemed again. A no-op if `id` no longer holds it. */

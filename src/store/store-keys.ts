@@ -6,8 +6,11 @@ import { secretHash } from '../crypto/secret-hash.js';
  * (usernames, codes) arrive as keyed hashes (`hashKey`). Each function documents its own key.
  */
 export const storeKeys = {
-  /** Ledger: a handoff `authToken`, per tenant. */
-  authToken: (tenant: string, token: string): string => secretHash('authToken', tenant, token),
+  /**
+   * Ledger: a handoff `authToken`, in every tenant — tenants that share a partner would otherwise
+   * each accept the same token once.
+   */
+  authToken: (token: string): string => secretHash('authToken', token),
   /** Ledger: a signed sender token, by what its signature covers (header and payload), in every tenant. */
   signedSender: (signingInput: string): string => secretHash('signed-sender', signingInput),
   /** Sessions: a session token (`lwts_…`). */

@@ -59,6 +59,15 @@ export function describeStoreContract(name: string, create: (now: () => number) 
         expect(await store.ledger.consume('k', fresh.id, 60_000)).toBe(true);
       });
 
+      it('spends a lapsed reservation that nobody else took, so a slow partner’s yes is not lost', async () => {
+        const slow = (await store.ledger.reserve('k', 50)) as { id: string };
+        clock += 100;
+        // Redis lets the key lapse by its own time.
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        expect(await store.ledger.consume('k', slow.id, 60_000)).toBe(true);
+        expect(await store.ledger.reserve('k', 5000)).toEqual({ status: 'used' });
+      });
+
       it('forgets a used token after rememberMs', async () => {
         const first = (await store.ledger.reserve('k', 5000)) as { id: string };
         await store.ledger.consume('k', first.id, 60_000);

@@ -20,9 +20,10 @@ end
 redis.call('SET', KEYS[1], 'r|' .. ARGV[1] .. '|' .. string.format('%.0f', now + tonumber(ARGV[2])), 'PX', ARGV[2])
 return 'reserved'`;
 
+// A reservation that lapsed (its key expired) while nobody else took the token still spends it.
 const consume = `
 local value = redis.call('GET', KEYS[1])
-if not value or string.match(value, '^r|([^|]*)|') ~= ARGV[1] then return 0 end
+if value and string.match(value, '^r|([^|]*)|') ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], 'u|' .. string.format('%.0f', tonumber(ARGV[3]) + tonumber(ARGV[2])), 'PX', ARGV[2])
 return 1`;
 
