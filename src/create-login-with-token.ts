@@ -7,28 +7,16 @@ import { createRouter } from './adapters/create-router.js';
 import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
 import { ApiTokens } from './api-tokens/api-tokens.js';
-import { createKeyedHashes } from './audit/token-hash.js';
 import { BearerAuthentication } from './bearer/bearer-authentication.js';
 import { BearerRevocation } from './bearer/bearer-revocation.js';
-import { RemoteBearerValidator } from './bearer/remote-bearer-validator.js';
-import { CommandRegistry } from './commands/command-registry.js';
 import { SessionTokens } from './credentials/session-tokens.js';
-import { createPartnerDispatcher } from './destination/partner-dispatcher.js';
 import { EmbeddingPolicy } from './embedding/embedding-policy.js';
-import { createDefaultExecutor } from './executor/default-executor.js';
 import { Handoff } from './handoff/handoff.js';
 import type { ConfirmedConnection } from './logon/confirm-second-factor.js';
-import { ConnectionJwt } from './logon/connection-jwt.js';
 import { LogonWithToken } from './logon/logon-with-token.js';
 import type { LoginWithTokenOptions } from './options/login-with-token-options.js';
 import { parseOptions } from './options/parse-options.js';
-import { BruteForceGuard } from './rate-limit/brute-force-guard.js';
-import { InFlightLimit } from './rate-limit/in-flight-limit.js';
-import { PlaceholderBuilder } from './request/placeholder-builder.js';
-import { TenantResolver } from './request/tenant-resolver.js';
-import { MemoryStore } from './store/memory-store.js';
-import { SingleUse } from './store/single-use.js';
-import { UserDirectory } from './users/user-directory.js';
+import { createPortalServices } from './options/portal-services.js';
 
 /** What {@link createLoginWithToken} returns: mount the router, register the strategies. */
 export interface LoginWithToken {
@@ -85,35 +73,8 @@ export interface LoginWithToken {
  */
 export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>): LoginWithToken {
   const parsed = parseOptions(options);
-  const { now } = parsed;
-  const ownStore = parsed.store === undefined ? new MemoryStore({ now }) : undefined;
-  const store = parsed.store ?? ownStore!;
-  // One guarded pool for every outgoing call: partner commands and JWKS documents alike.
-  const partner = createPartnerDispatcher(parsed.http);
-  const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
-  const executor = parsed.executor ?? ownExecutor!;
-  const tenants = new TenantResolver(parsed);
-  const commands = new CommandRegistry(parsed, tenants.names);
-  const placeholders = new PlaceholderBuilder(parsed);
-  const inFlight = new InFlightLimit(parsed.rateLimits);
-  // What the flows share, built once; each flow takes its option groups by their README names.
-  const services = {
-    now,
-    store,
-    executor,
-    tenants,
-    commands,
-    placeholders,
-    inFlight,
-    audit: parsed.audit,
-    ...createKeyedHashes(parsed.hashKey),
-    users: new UserDirectory<User>(parsed),
-    guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, now),
-    singleUse: new SingleUse(store.ledger, parsed.handoff),
-    connectionJwt: new ConnectionJwt(parsed.logon.jwt, now),
-    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, now }, parsed),
-    dispatcher: partner.dispatcher,
-  };
+  const services = createPortalServices(parsed);
+  const { commands, tenants } = services;
   const handoff = new Handoff(services, parsed);
   const bearer = new BearerAuthentication(services, parsed);
   const revocation = new BearerRevocation(services, parsed);
@@ -136,14 +97,11 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     bearerStrategy: createBearerStrategy(bearer),
     bearer: createBearerMiddleware(bearer),
     apiErrorHandler,
-    apiTokens: new ApiTokens(store.apiTokens, tenants, now),
+    apiTokens: new ApiTokens(services.store.apiTokens, tenants, parsed.now),
     confirmSecondFactor: (connectionId) => logon.confirmSecondFactor(connectionId),
     jwks: () => ({ keys: [services.connectionJwt.publicJwk()] }),
     embedding: embeddingMiddleware,
     tenants: tenants.names,
-    async close() {
-      await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);
-      await partner.close();
-    },
+    close: () => services.close(),
   };
 }

@@ -415,7 +415,8 @@ describe('BearerAuthentication', () => {
     afterEach(() => deleteKeys(client, prefix));
 
     it('answers a session token with a promise, and counts failures in Redis', async () => {
-      build({}, new RedisStore({ client, prefix, now: () => parts.now() }));
+      // A shared store asks for the hash key every instance must agree on.
+      build({ hashKey: 'bearer-suite-hash-key-32-characters' }, new RedisStore({ client, prefix, now: () => parts.now() }));
       const result = authenticate(await sessionToken());
       expect(isPromise(result)).toBe(true);
       expect(await result).toMatchObject({ user: alice, info: { tokenType: 'session-token' } });

@@ -1,24 +1,14 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEvent } from '../src/audit/audit-event.js';
-import { createKeyedHashes } from '../src/audit/token-hash.js';
-import { CommandRegistry } from '../src/commands/command-registry.js';
 import { LoginError } from '../src/errors/login-error.js';
-import type { CommandExecutor } from '../src/executor/command-executor.js';
-import { createHttpExecutor } from '../src/executor/http-executor.js';
 import { Handoff, type SessionControl } from '../src/handoff/handoff.js';
 import type { LoginWithTokenOptions } from '../src/options/login-with-token-options.js';
 import { parseOptions } from '../src/options/parse-options.js';
-import { BruteForceGuard } from '../src/rate-limit/brute-force-guard.js';
-import { InFlightLimit } from '../src/rate-limit/in-flight-limit.js';
-import { RedisStore } from '../src/redis.js';
-import { PlaceholderBuilder } from '../src/request/placeholder-builder.js';
-import type { RequestInfo } from '../src/request/request-info.js';
-import { TenantResolver } from '../src/request/tenant-resolver.js';
+import { createPortalServices } from '../src/options/portal-services.js';
 import { MemoryStore } from '../src/store/memory-store.js';
-import { SingleUse } from '../src/store/single-use.js';
-import type { Store } from '../src/store/store.js';
-import { UserDirectory } from '../src/users/user-directory.js';
+import { RedisStore } from '../src/redis.js';
+import type { RequestInfo } from '../src/request/request-info.js';
 import { captureText } from './support/leak-capture.js';
 import { json, startPartnerServer, type PartnerBehaviour, type PartnerServer } from './support/partner-server.js';
 import { connectRedis, deleteKeys, describeRedis, uniquePrefix } from './support/redis.js';
@@ -48,19 +38,15 @@ const answerTokens: PartnerBehaviour = (received, res) => {
 };
 
 let partner: PartnerServer;
-let executor: CommandExecutor;
 beforeAll(async () => {
   partner = await startPartnerServer(answerTokens);
-  executor = createHttpExecutor({ allowPrivateAddresses: ['127.0.0.1'], timeoutMs: 10_000 });
 });
-afterAll(async () => {
-  await executor.close?.();
-  await partner.close();
-});
+afterAll(() => partner.close());
 
 let clock: number;
 let audit: AuditEvent[];
-const stores: Store[] = [];
+/** The services and stores built by the test, closed after it. */
+const built: { close(): Promise<void> }[] = [];
 beforeEach(() => {
   clock = Date.parse('2026-11-28T12:00:00Z');
   audit = [];
@@ -68,7 +54,7 @@ beforeEach(() => {
   partner.behave(answerTokens);
 });
 afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
+  await Promise.all(built.splice(0).map((part) => part.close()));
 });
 
 const loginWithToken = () => ({ url: `${partner.origin}/validate`, body: '{"token":"{authToken}","ip":"{ipAddress}"}' });
@@ -78,6 +64,8 @@ function build(options: Partial<LoginWithTokenOptions<User>> = {}) {
   const parsed = parseOptions<User>({
     resolveUser: ({ contactId }) => users.find((user) => user.contactId === contactId) ?? null,
     commands: { LoginWithToken: loginWithToken() },
+    // Loopback partners; a generous deadline, so a loaded machine never turns a test into a timeout.
+    http: { allowPrivateAddresses: ['127.0.0.1'], timeoutMs: 10_000 },
     now: () => clock,
     audit: (event) => {
       audit.push(event);
@@ -85,24 +73,9 @@ function build(options: Partial<LoginWithTokenOptions<User>> = {}) {
     },
     ...options,
   });
-  const store = parsed.store ?? new MemoryStore({ now: parsed.now });
-  stores.push(store);
-  const tenants = new TenantResolver(parsed);
-  const hashes = createKeyedHashes(parsed.hashKey);
-  const services = {
-    now: parsed.now,
-    executor,
-    tenants,
-    commands: new CommandRegistry(parsed, tenants.names),
-    placeholders: new PlaceholderBuilder(parsed),
-    inFlight: new InFlightLimit(parsed.rateLimits),
-    audit: parsed.audit,
-    ...hashes,
-    users: new UserDirectory<User>(parsed),
-    guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, parsed.now),
-    singleUse: new SingleUse(store.ledger, parsed.handoff),
-  };
-  return { handoff: new Handoff(services, parsed), store, tokenHash: hashes.tokenHash };
+  const services = createPortalServices(parsed);
+  built.push(services, services.store);
+  return { handoff: new Handoff(services, parsed), store: services.store, tokenHash: services.tokenHash };
 }
 
 /** The adapter's side: who is signed in, and how often a session was started and ended. */

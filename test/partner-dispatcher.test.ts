@@ -98,11 +98,14 @@ describe('createPartnerDispatcher', () => {
       expect(partner.connectionCount() - before).toBeLessThanOrEqual(2);
     });
 
-    it('closes a connection idle for keepAliveTimeoutMs when the partner sends no Keep-Alive hint', async () => {
+    /**
+     * Whether a pool with `keepAliveTimeoutMs: 50` drops its idle connection to a server whose own
+     * idle timeout is `serverKeepAliveMs` (0: it sends no Keep-Alive hint and never closes).
+     */
+    async function closesIdleConnection(serverKeepAliveMs: number): Promise<boolean> {
       const sockets = new Set<Socket>();
       const server: Server = createServer((_req, res) => json(res, 200, {}));
-      // No server-side idle timeout, so no Keep-Alive hint and no closing from that side.
-      server.keepAliveTimeout = 0;
+      server.keepAliveTimeout = serverKeepAliveMs;
       server.on('connection', (socket) => {
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
@@ -112,32 +115,20 @@ describe('createPartnerDispatcher', () => {
         const { dispatcher } = pool({ allowPrivateAddresses: true, keepAliveTimeoutMs: 50 });
         expect(await get(dispatcher, `http://127.0.0.1:${(server.address() as AddressInfo).port}`)).toBe(200);
         expect(sockets.size).toBe(1);
-        expect(await eventually(() => sockets.size === 0, 1000)).toBe(true);
+        return await eventually(() => sockets.size === 0, 1000);
       } finally {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+    }
+
+    it('closes a connection idle for keepAliveTimeoutMs when the partner sends no Keep-Alive hint', async () => {
+      expect(await closesIdleConnection(0)).toBe(true);
     });
 
     it('holds keepAliveTimeoutMs as the most a partner’s Keep-Alive hint may keep a connection open', async () => {
-      const sockets = new Set<Socket>();
-      const server: Server = createServer((_req, res) => json(res, 200, {}));
       // The server announces `Keep-Alive: timeout=600` and never closes an idle connection itself.
-      server.keepAliveTimeout = 600_000;
-      server.on('connection', (socket) => {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-      });
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      try {
-        const { dispatcher } = pool({ allowPrivateAddresses: true, keepAliveTimeoutMs: 50 });
-        expect(await get(dispatcher, `http://127.0.0.1:${(server.address() as AddressInfo).port}`)).toBe(200);
-        expect(sockets.size).toBe(1);
-        expect(await eventually(() => sockets.size === 0, 1000)).toBe(true);
-      } finally {
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(resolve));
-      }
+      expect(await closesIdleConnection(600_000)).toBe(true);
     });
   });
 

@@ -2,24 +2,15 @@ import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEvent } from '../src/audit/audit-event.js';
-import { createKeyedHashes } from '../src/audit/token-hash.js';
-import { CommandRegistry } from '../src/commands/command-registry.js';
 import { SessionTokens } from '../src/credentials/session-tokens.js';
 import { LoginError } from '../src/errors/login-error.js';
-import type { CommandExecutor } from '../src/executor/command-executor.js';
-import { createHttpExecutor } from '../src/executor/http-executor.js';
 import type { LoginWithTokenOptions } from '../src/options/login-with-token-options.js';
 import { parseOptions } from '../src/options/parse-options.js';
-import { BruteForceGuard } from '../src/rate-limit/brute-force-guard.js';
-import { InFlightLimit } from '../src/rate-limit/in-flight-limit.js';
-import { RedisStore } from '../src/redis.js';
-import { PlaceholderBuilder } from '../src/request/placeholder-builder.js';
-import type { RequestInfo } from '../src/request/request-info.js';
-import { TenantResolver } from '../src/request/tenant-resolver.js';
+import { createPortalServices } from '../src/options/portal-services.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { RedisStore } from '../src/redis.js';
+import type { RequestInfo } from '../src/request/request-info.js';
 import { storeKeys } from '../src/store/store-keys.js';
-import type { Store } from '../src/store/store.js';
-import { UserDirectory } from '../src/users/user-directory.js';
 import { captureText } from './support/leak-capture.js';
 import { json, startPartnerServer, type PartnerServer, type ReceivedRequest } from './support/partner-server.js';
 import { connectRedis, deleteKeys, describeRedis, uniquePrefix } from './support/redis.js';
@@ -67,19 +58,15 @@ function answerPartner(received: ReceivedRequest, res: ServerResponse): void {
 }
 
 let partner: PartnerServer;
-let executor: CommandExecutor;
 beforeAll(async () => {
   partner = await startPartnerServer(answerPartner);
-  executor = createHttpExecutor({ allowPrivateAddresses: ['127.0.0.1'], timeoutMs: 10_000 });
 });
-afterAll(async () => {
-  await executor.close?.();
-  await partner.close();
-});
+afterAll(() => partner.close());
 
 let clock: number;
 let audit: AuditEvent[];
-const stores: Store[] = [];
+/** The services and stores built by the test, closed after it. */
+const built: { close(): Promise<void> }[] = [];
 beforeEach(() => {
   clock = Date.parse('2026-11-28T12:00:00Z');
   audit = [];
@@ -87,7 +74,7 @@ beforeEach(() => {
   partner.behave(answerPartner);
 });
 afterEach(async () => {
-  await Promise.all(stores.splice(0).map((store) => store.close()));
+  await Promise.all(built.splice(0).map((part) => part.close()));
 });
 
 const credentialCommands = () => ({
@@ -103,6 +90,8 @@ function build(options: Partial<LoginWithTokenOptions<User>> = {}) {
   const parsed = parseOptions<User>({
     resolveUser: ({ contactId }) => users.find((user) => user.contactId === contactId) ?? null,
     commands: credentialCommands(),
+    // Loopback partners; a generous deadline, so a loaded machine never turns a test into a timeout.
+    http: { allowPrivateAddresses: ['127.0.0.1'], timeoutMs: 10_000 },
     now: () => clock,
     audit: (event) => {
       audit.push(event);
@@ -110,23 +99,9 @@ function build(options: Partial<LoginWithTokenOptions<User>> = {}) {
     },
     ...options,
   });
-  const store = parsed.store ?? new MemoryStore({ now: parsed.now });
-  stores.push(store);
-  const tenants = new TenantResolver(parsed);
-  const services = {
-    now: parsed.now,
-    store,
-    executor,
-    tenants,
-    commands: new CommandRegistry(parsed, tenants.names),
-    placeholders: new PlaceholderBuilder(parsed),
-    inFlight: new InFlightLimit(parsed.rateLimits),
-    audit: parsed.audit,
-    ...createKeyedHashes(parsed.hashKey),
-    users: new UserDirectory<User>(parsed),
-    guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, parsed.now),
-  };
-  return { flow: new SessionTokens(services, parsed), store };
+  const services = createPortalServices(parsed);
+  built.push(services, services.store);
+  return { flow: new SessionTokens(services, parsed), store: services.store };
 }
 
 const post = (body: unknown, ip = '203.0.113.10'): RequestInfo => ({ method: 'POST', headers: {}, query: {}, body, ip });

@@ -1,20 +1,10 @@
-import type { RequestInfo } from '../../src/request/request-info.js';
 import type { AuditEvent } from '../../src/audit/audit-event.js';
-import { createKeyedHashes } from '../../src/audit/token-hash.js';
-import { RemoteBearerValidator } from '../../src/bearer/remote-bearer-validator.js';
-import { CommandRegistry } from '../../src/commands/command-registry.js';
-import { createHttpExecutor } from '../../src/executor/http-executor.js';
 import type { CommandExecutor } from '../../src/executor/command-executor.js';
-import { ConnectionJwt } from '../../src/logon/connection-jwt.js';
 import type { LoginWithTokenOptions } from '../../src/options/login-with-token-options.js';
 import { parseOptions, type ParsedOptions } from '../../src/options/parse-options.js';
-import { BruteForceGuard } from '../../src/rate-limit/brute-force-guard.js';
-import { InFlightLimit } from '../../src/rate-limit/in-flight-limit.js';
-import { PlaceholderBuilder } from '../../src/request/placeholder-builder.js';
-import { TenantResolver } from '../../src/request/tenant-resolver.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
+import { createPortalServices, type PortalServices } from '../../src/options/portal-services.js';
+import type { RequestInfo } from '../../src/request/request-info.js';
 import type { Store } from '../../src/store/store.js';
-import { UserDirectory } from '../../src/users/user-directory.js';
 import { captureText } from './leak-capture.js';
 
 /** A user of the bearer suites. */
@@ -39,18 +29,7 @@ export function findBearerUser(identity: { contactId?: string }): BearerUser | n
 export interface BearerParts {
   readonly parsed: ParsedOptions<BearerUser>;
   readonly store: Store;
-  readonly services: {
-    readonly now: () => number;
-    readonly store: Store;
-    readonly audit: ParsedOptions<BearerUser>['audit'];
-    readonly tokenHash: (token: string) => string;
-    readonly nameKey: (...parts: string[]) => string;
-    readonly tenants: TenantResolver;
-    readonly remoteBearer: RemoteBearerValidator;
-    readonly connectionJwt: ConnectionJwt;
-    readonly users: UserDirectory<BearerUser>;
-    readonly guard: BruteForceGuard;
-  };
+  readonly services: PortalServices<BearerUser>;
   /** Audit events, in order. */
   readonly audit: AuditEvent[];
   /** Moves the injected clock. */
@@ -60,9 +39,9 @@ export interface BearerParts {
 }
 
 /**
- * Real parts for the bearer flows: options parsed by the factory's schema (loopback partners
- * allowed), a MemoryStore unless `store` is given, an HTTP executor unless `executor` is given,
- * and a clock that only moves when told.
+ * Real parts for the bearer flows, built by the factory's own `createPortalServices`: options
+ * parsed by its schema (loopback partners allowed), a MemoryStore unless `store` is given, the
+ * default executor unless `executor` is given, and a clock that only moves when told.
  */
 export function bearerParts(
   options: Partial<LoginWithTokenOptions<BearerUser>> = {},
@@ -74,6 +53,8 @@ export function bearerParts(
   const parsed = parseOptions<BearerUser>({
     resolveUser: findBearerUser,
     ...options,
+    ...(parts.store === undefined ? {} : { store: parts.store }),
+    ...(parts.executor === undefined ? {} : { executor: parts.executor }),
     http: { allowPrivateAddresses: ['127.0.0.0/8'], ...options.http },
     now,
     audit: (event) => {
@@ -81,37 +62,17 @@ export function bearerParts(
       captureText(JSON.stringify(event));
     },
   });
-  const ownStore = parts.store === undefined ? new MemoryStore({ now }) : undefined;
-  const store = parts.store ?? ownStore!;
-  const ownExecutor = parts.executor === undefined ? createHttpExecutor({ allowPrivateAddresses: ['127.0.0.0/8'] }) : undefined;
-  const executor = parts.executor ?? ownExecutor!;
-  const tenants = new TenantResolver(parsed);
-  const commands = new CommandRegistry(parsed, tenants.names);
-  const placeholders = new PlaceholderBuilder(parsed);
-  const inFlight = new InFlightLimit(parsed.rateLimits);
-  const services = {
-    now,
-    store,
-    audit: parsed.audit,
-    ...createKeyedHashes(parsed.hashKey),
-    tenants,
-    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, now }, parsed),
-    connectionJwt: new ConnectionJwt(parsed.logon.jwt, now),
-    users: new UserDirectory<BearerUser>(parsed),
-    guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, now),
-  };
+  const services = createPortalServices(parsed);
   return {
     parsed,
-    store,
+    store: services.store,
     services,
     audit,
     advance: (ms) => {
       clock += ms;
     },
     now,
-    async close() {
-      await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);
-    },
+    close: () => services.close(),
   };
 }
 

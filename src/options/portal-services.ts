@@ -1,0 +1,58 @@
+import { createKeyedHashes } from '../audit/token-hash.js';
+import { RemoteBearerValidator } from '../bearer/remote-bearer-validator.js';
+import { CommandRegistry } from '../commands/command-registry.js';
+import { createPartnerDispatcher } from '../destination/partner-dispatcher.js';
+import { createDefaultExecutor } from '../executor/default-executor.js';
+import { ConnectionJwt } from '../logon/connection-jwt.js';
+import { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
+import { InFlightLimit } from '../rate-limit/in-flight-limit.js';
+import { PlaceholderBuilder } from '../request/placeholder-builder.js';
+import { TenantResolver } from '../request/tenant-resolver.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { SingleUse } from '../store/single-use.js';
+import { UserDirectory } from '../users/user-directory.js';
+import type { ParsedOptions } from './parse-options.js';
+
+/**
+ * What the flows share, built once from the parsed options: each flow takes the parts it needs
+ * from here and its option groups by their README names. The store is `store` or a new
+ * MemoryStore, the executor `executor` or the default one; one guarded pool serves every
+ * outgoing call, partner commands and JWKS documents alike.
+ */
+export function createPortalServices<User>(parsed: ParsedOptions<User>) {
+  const { now } = parsed;
+  const ownStore = parsed.store === undefined ? new MemoryStore({ now }) : undefined;
+  const store = parsed.store ?? ownStore!;
+  const partner = createPartnerDispatcher(parsed.http);
+  const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
+  const executor = parsed.executor ?? ownExecutor!;
+  const tenants = new TenantResolver(parsed);
+  const commands = new CommandRegistry(parsed, tenants.names);
+  const placeholders = new PlaceholderBuilder(parsed);
+  const inFlight = new InFlightLimit(parsed.rateLimits);
+  return {
+    now,
+    store,
+    executor,
+    tenants,
+    commands,
+    placeholders,
+    inFlight,
+    audit: parsed.audit,
+    ...createKeyedHashes(parsed.hashKey),
+    users: new UserDirectory<User>(parsed),
+    guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, now),
+    singleUse: new SingleUse(store.ledger, parsed.handoff),
+    connectionJwt: new ConnectionJwt(parsed.logon.jwt, now),
+    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, now }, parsed),
+    dispatcher: partner.dispatcher,
+    /** Closes the executor, the store and the pool built here; an app's own are left open. */
+    async close(): Promise<void> {
+      await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);
+      await partner.close();
+    },
+  };
+}
+
+/** The shared parts of one portal (see {@link createPortalServices}). */
+export type PortalServices<User> = ReturnType<typeof createPortalServices<User>>;
