@@ -43,7 +43,7 @@ export { createFunctionExecutor, type FunctionExecutorOptions } from './executor
 
 export { MemoryStore } from './store/memory-store.js';
 export type { MemoryStoreOptions } from './store/memory-store-options.js';
-export type { Store } from './store/store.js';
+export type { Store, StoreRoles, ComposedStore, StoreRole } from './store/store.js';
 export type { OneTimeLedger, Reservation } from './store/one-time-ledger.js';
 export type { SessionStore, StoredSession, SessionIdentity, UserSessionEntry } from './store/session-store.js';
 export type { ApiTokenStore, StoredApiToken } from './store/api-token-store.js';

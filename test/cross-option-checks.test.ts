@@ -84,14 +84,31 @@ describe('crossOptionProblems', () => {
     expect(paths(single)).toEqual([]);
   });
 
+  /** A store whose roles say whether they are shared (a role that says nothing is per instance). */
+  const roles = (shared: Partial<Record<'ledger' | 'sessions' | 'apiTokens' | 'rateLimits', boolean>>, extra: object = {}) =>
+    ({ ...Object.fromEntries(['ledger', 'sessions', 'apiTokens', 'rateLimits'].map((role) => [role, { shared: shared[role as 'ledger'] }])), ...extra }) as never;
+
   describe('with a shared store', () => {
-    const store = { shared: true };
+    const store = roles({ ledger: true, sessions: true, apiTokens: true, rateLimits: true });
     const hashKey = recordSecret('cross-option-hash-key-8b2e47');
 
     it('requires hashKey', () => {
       expect(paths(options({ store }))).toEqual([['hashKey']]);
       expect(paths(options({ store, hashKey }))).toEqual([]);
-      expect(paths(options({ store: { shared: false } }))).toEqual([]);
+      expect(paths(options({ store: roles({}) }))).toEqual([]);
+      expect(paths(options({ store: roles({}, { shared: true }) }))).toEqual([['hashKey']]);
+    });
+
+    it('refuses roles kept per instance beside shared ones, unless listed in instanceLocal', () => {
+      const mixed = roles({ ledger: true, rateLimits: true });
+      expect(paths(options({ store: mixed, hashKey }))).toEqual([
+        ['store', 'sessions'],
+        ['store', 'apiTokens'],
+      ]);
+      expect(paths(options({ store: roles({ ledger: true, sessions: true, apiTokens: true }, { instanceLocal: ['rateLimits'] }), hashKey }))).toEqual([]);
+      expect(paths(options({ store: roles({ ledger: true, sessions: true, apiTokens: true }, { instanceLocal: ['rateLimits', 'ledger'] }), hashKey }))).toEqual([
+        ['store', 'instanceLocal'],
+      ]);
     });
 
     it('requires logon.jwt.privateKey once any token type is configured, top-level or per tenant', () => {

@@ -74,7 +74,7 @@ function build(options: Partial<LoginWithTokenOptions<User>> = {}) {
     ...options,
   });
   const services = createPortalServices(parsed);
-  built.push(services, services.store);
+  built.push(services);
   return { handoff: new Handoff(services, parsed), store: services.store, tokenHash: services.tokenHash };
 }
 

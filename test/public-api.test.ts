@@ -30,6 +30,7 @@ describe('the public API', () => {
   it.each([
     ['src/index.ts', 'login-with-token'],
     ['src/redis.ts', 'login-with-token/redis'],
+    ['src/postgres.ts', 'login-with-token/postgres'],
   ])('%s exports exactly what the README documents', (file, entry) => {
     const exported = exportedNames(file);
     expect(exported.length).toBeGreaterThan(0);

@@ -100,7 +100,7 @@ function build(options: Partial<LoginWithTokenOptions<User>> = {}) {
     ...options,
   });
   const services = createPortalServices(parsed);
-  built.push(services, services.store);
+  built.push(services);
   return { flow: new SessionTokens(services, parsed), store: services.store };
 }
 

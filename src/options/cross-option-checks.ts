@@ -7,6 +7,7 @@ import type { ParsedTokenType } from '../config/token-type-schema.js';
 import type { ParsedHttpOptions } from '../destination/http-options.js';
 import type { ParsedLogonOptions } from '../logon/logon-options.js';
 import { builtInPlaceholders } from '../config/built-in-placeholders.js';
+import { storeSharing, type StoreOption } from '../store/store-roles.js';
 
 /** What the checks read of options whose groups are valid on their own. */
 export interface CrossCheckedOptions {
@@ -15,7 +16,7 @@ export interface CrossCheckedOptions {
   readonly tenants: Readonly<Record<string, { readonly commands: Readonly<Partial<Record<string, CompiledCommand>>>; readonly tokenTypes: Readonly<Record<string, ParsedTokenType>> }>>;
   readonly http: Pick<ParsedHttpOptions, 'allowedHosts'>;
   readonly logon: Pick<ParsedLogonOptions, 'tokenTypes' | 'jwt'>;
-  readonly store?: { readonly shared?: boolean } | undefined;
+  readonly store?: StoreOption | undefined;
   readonly hashKey?: string | undefined;
   readonly resolveTenant?: unknown;
 }
@@ -23,7 +24,8 @@ export interface CrossCheckedOptions {
 /**
  * What no single option group can tell: placeholders that redefine built-ins or are unknown to
  * a template, command and JWKS hosts off `http.allowedHosts`, sender keys trusted by several
- * tenants without `aud`, the settings every instance of a shared store must agree on, and
+ * tenants without `aud`, a store whose roles are partly per instance, the settings every
+ * instance of a shared store must agree on, and
  * `resolveTenant` with several tenants. Paths are full option paths.
  */
 export function crossOptionProblems(options: CrossCheckedOptions): ConfigProblem[] {
@@ -48,7 +50,17 @@ export function crossOptionProblems(options: CrossCheckedOptions): ConfigProblem
   add(sharedSenderKeyProblems(options.logon.tokenTypes, tenantTokenTypes, Object.keys(options.tenants)));
   add(jwksHostProblems(options.logon.tokenTypes, allowedHosts), ['logon', 'tokenTypes']);
   for (const [tenant, types] of Object.entries(tenantTokenTypes)) add(jwksHostProblems(types, allowedHosts), ['tenants', tenant, 'tokenTypes']);
-  if (options.store?.shared === true) {
+  const sharing = options.store === undefined ? undefined : storeSharing(options.store);
+  if (sharing !== undefined && sharing.shared.length > 0) {
+    const allowed = (options.store as { instanceLocal?: readonly string[] }).instanceLocal ?? [];
+    for (const role of sharing.local) {
+      if (!allowed.includes(role)) {
+        add([{ path: ['store', role], message: `lives in this process only while ${sharing.shared.join(', ')} are shared: take it from a shared store, or list it in store.instanceLocal` }]);
+      }
+    }
+    for (const role of allowed) {
+      if (sharing.shared.includes(role as never)) add([{ path: ['store', 'instanceLocal'], message: `names ${role}, which is shared` }]);
+    }
     if (options.hashKey === undefined) add([{ path: ['hashKey'], message: 'is required with a shared store, so that every instance counts the same names' }]);
     const usesLogon = Object.keys(options.logon.tokenTypes).length > 0 || Object.values(tenantTokenTypes).some((types) => Object.keys(types).length > 0);
     if (usesLogon && options.logon.jwt.privateKey === undefined) {

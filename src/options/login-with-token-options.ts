@@ -13,7 +13,7 @@ import { logonOptionsSchema, type LogonOptions } from '../logon/logon-options.js
 import { rateLimitOptionsSchema, type RateLimitOptions } from '../rate-limit/rate-limit-options.js';
 import type { PlaceholderSource } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
-import type { Store } from '../store/store.js';
+import { storeRoles, type StoreOption } from '../store/store-roles.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import type { UserDirectoryOptions } from '../users/user-directory.js';
 import { crossOptionProblems } from './cross-option-checks.js';
@@ -50,8 +50,13 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
   executor?: CommandExecutor;
   /** How partner calls are made (see {@link HttpOptions}); the pool serves commands and JWKS documents. */
   http?: HttpOptions;
-  /** Where one-time tokens, sessions, API tokens and rate-limit counters live. @default a new MemoryStore */
-  store?: Store;
+  /**
+   * Where one-time tokens, sessions, API tokens and rate-limit counters live: a store
+   * (`MemoryStore`, `RedisStore`, `PostgresStore`), or its roles taken from several (`{ ledger,
+   * sessions, apiTokens, rateLimits, instanceLocal? }`, see `ComposedStore`).
+   * @default a new MemoryStore
+   */
+  store?: StoreOption;
   /** The handoff (see {@link HandoffOptions}). */
   handoff?: HandoffOptions;
   /** Session tokens from `authentication/token` (see {@link SessionTokenOptions}). */
@@ -88,15 +93,21 @@ const commandOptionSchema = z.custom<CommandOption>().transform((value, ctx) => 
 
 const placeholderName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a placeholder name like "customerId"');
 
-const storeSchema = z.custom<Store>(
-  (value) =>
-    typeof (value as Store | null)?.ledger?.reserve === 'function' &&
-    typeof (value as Store).sessions?.use === 'function' &&
-    typeof (value as Store).sessions.confirm === 'function' &&
-    typeof (value as Store).sessions.exists === 'function' &&
-    typeof (value as Store).apiTokens?.find === 'function' &&
-    typeof (value as Store).rateLimits?.add === 'function',
-  { message: 'must be a Store (e.g. new MemoryStore())' },
+const storeSchema = z.custom<StoreOption>(
+  (value) => {
+    const store = value as StoreOption | null;
+    const instanceLocal = (store as { instanceLocal?: unknown } | null)?.instanceLocal;
+    return (
+      typeof store?.ledger?.reserve === 'function' &&
+      typeof store.sessions?.use === 'function' &&
+      typeof store.sessions.confirm === 'function' &&
+      typeof store.sessions.exists === 'function' &&
+      typeof store.apiTokens?.find === 'function' &&
+      typeof store.rateLimits?.add === 'function' &&
+      (instanceLocal === undefined || (Array.isArray(instanceLocal) && instanceLocal.every((role) => storeRoles.includes(role))))
+    );
+  },
+  { message: `must be a Store (e.g. new MemoryStore()) or its roles { ${storeRoles.join(', ')}, instanceLocal? }` },
 );
 
 const executorSchema = z.custom<CommandExecutor>((value) => typeof (value as CommandExecutor | null)?.run === 'function', {

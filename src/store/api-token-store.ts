@@ -16,6 +16,8 @@ export interface StoredApiToken {
 
 /** Long-lived API tokens, by key (a hash of the secret). */
 export interface ApiTokenStore {
+  /** True when every instance of the portal sees the same records (Redis, PostgreSQL); absent: this process only. */
+  readonly shared?: boolean;
   create(key: string, token: StoredApiToken): Promise<void>;
   /** The live token under `key`; undefined when absent, revoked or expired. */
   find(key: string): Promise<StoredApiToken | undefined>;

@@ -12,6 +12,8 @@ export type Reservation =
  * one token exactly one succeeds and a token is never burned by a transient fault.
  */
 export interface OneTimeLedger {
+  /** True when every instance of the portal sees the same records (Redis, PostgreSQL); absent: this process only. */
+  readonly shared?: boolean;
   /** Atomically claims `key` for `holdMs` unless it is reserved or used. */
   reserve(key: string, holdMs: number): Promise<Reservation>;
   /**

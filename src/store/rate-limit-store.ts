@@ -7,6 +7,8 @@ export interface RateCounter {
 
 /** Counters for brute-force protection, by key (a client network or a keyed hash of a name). */
 export interface RateLimitStore {
+  /** True when every instance of the portal sees the same records (Redis, PostgreSQL); absent: this process only. */
+  readonly shared?: boolean;
   /**
    * Adds `delta` to `key` in its current window and returns the result. A positive delta opens a
    * window of `windowMs` when none is open; a negative one never goes below zero or opens one.

@@ -30,6 +30,8 @@ export interface UserSessionEntry {
  * Session tokens and connections, by key — a hash of the bearer secret, never the secret.
  */
 export interface SessionStore {
+  /** True when every instance of the portal sees the same records (Redis, PostgreSQL); absent: this process only. */
+  readonly shared?: boolean;
   /** Saves `session` under `key`. */
   create(key: string, session: StoredSession): Promise<void>;
   /**

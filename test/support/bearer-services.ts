@@ -4,7 +4,7 @@ import type { LoginWithTokenOptions } from '../../src/options/login-with-token-o
 import { parseOptions, type ParsedOptions } from '../../src/options/parse-options.js';
 import { createPortalServices, type PortalServices } from '../../src/options/portal-services.js';
 import type { RequestInfo } from '../../src/request/request-info.js';
-import type { Store } from '../../src/store/store.js';
+import type { StoreRoles } from '../../src/store/store.js';
 import { captureText } from './leak-capture.js';
 
 /** A user of the bearer suites. */
@@ -28,7 +28,7 @@ export function findBearerUser(identity: { contactId?: string }): BearerUser | n
 /** The shared parts the bearer flows are built from, wired as `createLoginWithToken` wires them. */
 export interface BearerParts {
   readonly parsed: ParsedOptions<BearerUser>;
-  readonly store: Store;
+  readonly store: StoreRoles;
   readonly services: PortalServices<BearerUser>;
   /** Audit events, in order. */
   readonly audit: AuditEvent[];
@@ -45,7 +45,7 @@ export interface BearerParts {
  */
 export function bearerParts(
   options: Partial<LoginWithTokenOptions<BearerUser>> = {},
-  parts: { store?: Store; executor?: CommandExecutor; startAt?: number } = {},
+  parts: { store?: StoreRoles; executor?: CommandExecutor; startAt?: number } = {},
 ): BearerParts {
   let clock = parts.startAt ?? Date.parse('2026-11-28T12:00:00Z');
   const now = () => clock;

@@ -16,6 +16,7 @@ import { loginWithTokenOptionsSchema } from '../../src/options/login-with-token-
 import { tenantOptionsSchema } from '../../src/options/tenant-options.js';
 import { rateLimitOptionsSchema } from '../../src/rate-limit/rate-limit-options.js';
 import { memoryStoreOptionsSchema } from '../../src/store/memory-store-options.js';
+import { postgresStoreOptionsSchema } from '../../src/store/postgres/postgres-store-options.js';
 import { redisStoreOptionsSchema } from '../../src/store/redis/redis-store-options.js';
 
 export const root = join(import.meta.dirname, '..', '..');
@@ -94,6 +95,12 @@ export const documentedGroups: readonly DocumentedGroup[] = [
     prefix: 'RedisStore',
     schema: redisStoreOptionsSchema,
     sample: { client: { evalsha: () => undefined } },
+  },
+  {
+    interfaces: [['src/store/postgres/postgres-store-options.ts', 'PostgresStoreOptions']],
+    prefix: 'PostgresStore',
+    schema: postgresStoreOptionsSchema,
+    sample: { pool: { connect: () => undefined, waitingCount: 0 } },
   },
 ];
 

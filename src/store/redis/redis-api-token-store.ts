@@ -8,6 +8,8 @@ import type { RedisRunner } from './redis-runner.js';
  * set of ids per tenant for listing. Records with an expiry carry a matching PX.
  */
 export class RedisApiTokenStore implements ApiTokenStore {
+  readonly shared = true;
+
   constructor(
     private readonly redis: RedisRunner,
     private readonly keys: RedisKeys,

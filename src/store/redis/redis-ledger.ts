@@ -34,6 +34,8 @@ return 0`;
 
 /** {@link OneTimeLedger} on Redis: one key per token hash, every transition one Lua script. */
 export class RedisLedger implements OneTimeLedger {
+  readonly shared = true;
+
   constructor(
     private readonly redis: RedisRunner,
     private readonly keys: RedisKeys,

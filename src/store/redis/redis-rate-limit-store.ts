@@ -22,6 +22,8 @@ return {count, string.format('%.0f', resetAt)}`;
 
 /** {@link RateLimitStore} on Redis: one hash per counter, changed by one script, shared by every instance. */
 export class RedisRateLimitStore implements RateLimitStore {
+  readonly shared = true;
+
   constructor(
     private readonly redis: RedisRunner,
     private readonly keys: RedisKeys,

@@ -59,6 +59,8 @@ return 1`;
  * rule. Each script touches a single key, so this works on Redis Cluster too.
  */
 export class RedisSessionStore implements SessionStore {
+  readonly shared = true;
+
   constructor(
     private readonly redis: RedisRunner,
     private readonly keys: RedisKeys,
