@@ -1,20 +1,31 @@
 // Runs the README's shell examples (every ```sh block) against `npm start`, as a reader would:
-// once with everything in memory, and once on Redis with a second instance beside it
-// (`REDIS_URL=… npm start`, `REDIS_URL=… PORTAL_PORT=3001 PARTNER_PORT=4001 npm start`). A block
-// fails when one of its commands does (bash -euo pipefail) or when the portal answers one of its
-// requests with 5xx or not at all; on Redis, a session token from one instance must work on the
-// other. The run is bounded, stops what it started and deletes the demo's Redis keys.
+// once with everything in memory, then with a second instance beside the first on Redis
+// (`REDIS_URL=… npm start`, `REDIS_URL=… PORTAL_PORT=3001 PARTNER_PORT=4001 npm start`), on
+// PostgreSQL (`DATABASE_URL=…`) and on both (`DATABASE_URL=… REDIS_URL=…`). A block fails when
+// one of its commands does (bash -euo pipefail) or when the portal answers one of its requests
+// with 5xx or not at all; with two instances, a session token from one must work on the other.
+// The run is bounded, stops what it started, deletes the demo's Redis keys and drops the
+// PostgreSQL schema it gave the demo (DATABASE_SCHEMA).
 //
-//   node .ci/readme-commands.mjs [--redis-url redis://127.0.0.1:6379]
+//   node .ci/readme-commands.mjs [--redis-url redis://127.0.0.1:6379] [--database-url postgres://postgres@127.0.0.1:5432/test]
 import { spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 
-const { values } = parseArgs({ options: { 'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' } } });
+const { values } = parseArgs({
+  options: {
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+  },
+});
 const redisUrl = values['redis-url'];
+const database = { DATABASE_URL: values['database-url'], DATABASE_SCHEMA: `lwt_readme_${randomUUID().replaceAll('-', '')}` };
+const secondInstance = { PORTAL_PORT: '3001', PARTNER_PORT: '4001' };
 const root = new URL('..', import.meta.url).pathname;
 const blocks = shellBlocks(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
 const startTimeoutMs = 60_000;
@@ -37,7 +48,12 @@ const report = (ok, what, detail = '') => {
 };
 for (const setup of [
   { name: 'npm start (in memory)', instances: [{}] },
-  { name: 'npm start on Redis, two instances', instances: [{ REDIS_URL: redisUrl }, { REDIS_URL: redisUrl, PORTAL_PORT: '3001', PARTNER_PORT: '4001' }] },
+  { name: 'npm start on Redis, two instances', instances: [{ REDIS_URL: redisUrl }, { REDIS_URL: redisUrl, ...secondInstance }] },
+  { name: 'npm start on PostgreSQL, two instances', instances: [database, { ...database, ...secondInstance }] },
+  {
+    name: 'npm start on PostgreSQL and Redis, two instances',
+    instances: [{ ...database, REDIS_URL: redisUrl }, { ...database, REDIS_URL: redisUrl, ...secondInstance }],
+  },
 ]) {
   const started = [];
   try {
@@ -58,6 +74,7 @@ for (const setup of [
   }
 }
 await deleteDemoKeys();
+await dropDemoSchema();
 rmSync(scratch, { recursive: true, force: true });
 console.log(`${blocks.length} README blocks, ${failures} failed`);
 process.exit(failures > 0 ? 1 : 0);
@@ -75,7 +92,9 @@ function shellBlocks(markdown) {
 
 /** `npm start` with `env`, resolved once it has printed where it keeps its state. */
 function start(env) {
-  const child = spawn('npm', ['start'], { cwd: root, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Only `env` picks the store: an inherited REDIS_URL or DATABASE_URL would turn the in-memory run into another.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['REDIS_URL', 'DATABASE_URL', 'DATABASE_SCHEMA'].includes(name)));
+  const child = spawn('npm', ['start'], { cwd: root, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`npm start did not come up within ${startTimeoutMs / 1000} s:\n${output}`)), startTimeoutMs);
@@ -121,4 +140,12 @@ async function deleteDemoKeys() {
     if (keys.length > 0) await client.del(...keys);
   } while (cursor !== '0');
   client.disconnect();
+}
+
+/** The schema `npm start` created its tables in (example-app/postgres.js). */
+async function dropDemoSchema() {
+  const client = new pg.Client({ connectionString: database.DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${database.DATABASE_SCHEMA}" CASCADE`);
+  await client.end();
 }

@@ -8,9 +8,11 @@
 //   node bench/run.mjs                 5 rounds × 3 s after a 1 s warm-up per server
 //   node bench/run.mjs --quick         1 round × 1 s: a smoke run, fails on errors only
 //   --rounds N --duration S --warmup S --connections N
-//   --only a,b                         these variants (and their baselines)
+//   --only a,b                         these variants (and their baselines); the only way to run
+//                                      the on-demand ones (PostgresStore: npm run bench:store)
 //   --profile A,B                      run these servers under --cpu-prof (/tmp/prof/NAME)
 //   --strict                           also fail when a target is missed
+//   --results FILE                     write this run's numbers to FILE (JSON)
 //
 // Only a full run (no --quick, --only or --profile) writes bench/results.json.
 import { execFileSync, fork } from 'node:child_process';
@@ -20,6 +22,7 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { cpuBetween } from './database-cpu.mjs';
 import { makeJwt } from './keys.mjs';
 import { formatTable, summarise } from './table.mjs';
 import { needsValidator, variants as allVariants } from './variants.mjs';
@@ -34,6 +37,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'string' },
     strict: { type: 'boolean', default: false },
+    results: { type: 'string' },
   },
 });
 const settings = {
@@ -71,13 +75,15 @@ try {
   }
   // Started one after another, so no start-up competes with another.
   const servers = {};
-  for (const variant of variants) servers[variant.name] = await startServer(variant.name, variant.server, config);
+  for (const variant of variants) servers[variant.name] = await startServer(variant.name, variant.server, { ...config, store: variant.store });
 
   // One request each first: a server that answers with errors fails the run now, not after minutes.
   for (const variant of variants) await preflight(variant, servers[variant.name]);
 
-  console.log(`warm-up: ${settings.warmupS} s per server`);
-  for (const variant of variants) await measure(variant, servers[variant.name], settings.warmupS);
+  if (settings.warmupS > 0) {
+    console.log(`warm-up: ${settings.warmupS} s per server`);
+    for (const variant of variants) await measure(variant, servers[variant.name], settings.warmupS);
+  }
 
   const rounds = [];
   for (let round = 1; round <= settings.rounds; round++) {
@@ -109,6 +115,7 @@ try {
     await writeFile(resultsUrl, `${JSON.stringify({ machine, settings, summary, rounds }, null, 2)}\n`);
     console.log('raw numbers: bench/results.json');
   }
+  if (args.results !== undefined) await writeFile(args.results, `${JSON.stringify({ machine, settings, summary, rounds }, null, 2)}\n`);
 
   const flagged = summary.filter((row) => row.flagged).map((row) => row.name);
   const missed = summary.filter((row) => row.met === false).map((row) => row.name);
@@ -117,15 +124,39 @@ try {
   process.exitCode = flagged.length > 0 || (args.strict && missed.length > 0) ? 1 : 0;
 } finally {
   await Promise.all([...children].map(stopServer));
+  if (variants.some((variant) => variant.store === 'postgres')) await dropLeftOverSchemas();
 }
 
 function selectVariants(only) {
-  if (only === undefined) return allVariants;
+  if (only === undefined) return allVariants.filter((variant) => !variant.onDemand);
   const wanted = new Set(only.split(','));
   for (const name of wanted) if (!allVariants.some((variant) => variant.name === name)) throw new Error(`unknown variant ${name}`);
-  // A ratio needs its baseline in the same run.
-  for (const variant of allVariants) if (wanted.has(variant.name) && variant.baseline) wanted.add(variant.baseline);
+  // A ratio needs its baseline in the same run, and that baseline its own (a twin on another
+  // store is compared with the variant that is compared with a plain baseline).
+  for (let added = true; added; ) {
+    added = false;
+    for (const variant of allVariants) {
+      if (wanted.has(variant.name) && variant.baseline !== undefined && !wanted.has(variant.baseline)) {
+        wanted.add(variant.baseline);
+        added = true;
+      }
+    }
+  }
   return allVariants.filter((variant) => wanted.has(variant.name));
+}
+
+/** Drops the schemas of servers that could not drop their own (killed at the deadline). */
+async function dropLeftOverSchemas() {
+  const { createPool, dropSchemas, httpSchemaPrefix } = await import('./postgres.mjs');
+  const pool = createPool({ applicationName: `lwt-bench-run-${process.pid}`, max: 1 });
+  try {
+    const dropped = await dropSchemas(pool, httpSchemaPrefix(process.pid));
+    if (dropped.length > 0) console.error(`dropped schemas a server left behind: ${dropped.join(', ')}`);
+  } catch (error) {
+    console.error(`could not look for left-over schemas ${httpSchemaPrefix(process.pid)}*: ${error.message}`);
+  } finally {
+    await pool.end();
+  }
 }
 
 async function startServer(name, server, serverConfig) {
@@ -185,9 +216,12 @@ async function measure(variant, server, durationS) {
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - started;
   const machineBusyMs = machineCpuMs() - machineBefore;
-  const serverCpuUs = cpuDelta(serverBefore, await serverCpu(server));
-  const validatorCpuUs = validatorBefore === undefined ? 0 : cpuDelta(validatorBefore, await serverCpu(validatorServer));
-  const oursMs = (cpu.user + cpu.system + serverCpuUs + validatorCpuUs) / 1000;
+  const serverAfter = await serverCpu(server);
+  const serverCpuUs = cpuDelta(serverBefore.usage, serverAfter.usage);
+  // The database's processes serving this server (PostgresStore), read from /proc by the server.
+  const databaseCpuUs = serverAfter.database === undefined ? undefined : cpuBetween(new Map(serverBefore.database), new Map(serverAfter.database));
+  const validatorCpuUs = validatorBefore === undefined ? 0 : cpuDelta(validatorBefore.usage, (await serverCpu(validatorServer)).usage);
+  const oursMs = (cpu.user + cpu.system + serverCpuUs + validatorCpuUs + (databaseCpuUs ?? 0)) / 1000;
   return {
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
@@ -198,6 +232,7 @@ async function measure(variant, server, durationS) {
     bad: result['1xx'] + result['4xx'] + result['5xx'],
     errors: result.errors, // includes timeouts
     serverCpuUsPerRequest: serverCpuUs / result.requests.total,
+    databaseCpuUsPerRequest: databaseCpuUs === undefined ? undefined : databaseCpuUs / result.requests.total,
     // Near 100 would mean autocannon, not the server, set the pace.
     loadGeneratorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
     validatorCpuUsPerRequest: validatorCpuUs / result.requests.total,
@@ -211,7 +246,7 @@ async function serverCpu({ child }) {
   const reply = once(child, 'message', { signal: AbortSignal.timeout(5_000) });
   child.send({ type: 'cpu' });
   const [message] = await reply;
-  return message.usage;
+  return message;
 }
 
 /** Which code was measured: dist/ is built from the working tree, so say whether src/ was clean. */

@@ -21,6 +21,8 @@ export function summarise(variants, rounds) {
       p50: median(own.map((r) => r.p50)),
       p99: median(own.map((r) => r.p99)),
       cpuUs: median(own.map((r) => r.serverCpuUsPerRequest)),
+      // The database's CPU for a server on PostgresStore (not in cpuUs); absent for the others.
+      databaseCpuUs: own.some((r) => r.databaseCpuUsPerRequest !== undefined) ? median(own.map((r) => r.databaseCpuUsPerRequest)) : undefined,
       baseline: variant.baseline,
       ratios,
       ratio,
@@ -34,13 +36,16 @@ export function summarise(variants, rounds) {
 }
 
 export function formatTable(rows) {
-  const header = ['variant', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'baseline', 'ratio', 'target', 'result', 'bad status', 'errors'];
+  // The database column only when a variant ran on one (npm run bench:store).
+  const database = rows.some((row) => row.databaseCpuUs !== undefined);
+  const header = ['variant', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', ...(database ? ['DB CPU µs/req'] : []), 'baseline', 'ratio', 'target', 'result', 'bad status', 'errors'];
   const lines = rows.map((row) => [
     row.name,
     Math.round(row.rps).toString(),
     row.p50.toFixed(1),
     row.p99.toFixed(1),
     row.cpuUs.toFixed(0),
+    ...(database ? [Number.isFinite(row.databaseCpuUs) ? row.databaseCpuUs.toFixed(0) : '—'] : []),
     row.baseline ?? '—',
     row.ratio === undefined ? '—' : row.ratio.toFixed(2),
     row.target === undefined ? '—' : `≥ ${row.target.toFixed(2)}`,
@@ -50,7 +55,7 @@ export function formatTable(rows) {
     String(row.bad),
     String(row.errors),
   ]);
-  const numeric = new Set([1, 2, 3, 4, 6, 9, 10]);
+  const numeric = new Set(database ? [1, 2, 3, 4, 5, 7, 10, 11] : [1, 2, 3, 4, 6, 9, 10]);
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
   const cell = (value, i) => (numeric.has(i) ? value.padStart(widths[i]) : value.padEnd(widths[i]));
   const render = (line) => `| ${line.map(cell).join(' | ')} |`;

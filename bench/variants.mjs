@@ -1,6 +1,9 @@
 // The variants, in the order each round runs them, with their baseline and target ratio.
 // `load(ready, ctx)` gives the autocannon options: `ready` is what the server reported at
 // start-up (e.g. the session token it obtained), `ctx` what the parent made (the JWT, …).
+// `store: 'postgres'` runs the server on PostgresStore instead of the default MemoryStore.
+// `onDemand` variants run only when named (`--only`): `npm run bench:store` runs them, so that
+// `npm run bench` needs no database and keeps its duration.
 
 // One counter for the whole run, so a one-time token is never sent twice — also not across
 // rounds or the warm-up.
@@ -23,6 +26,8 @@ export const variants = [
   { name: 'hand-written-bearer', server: 'hand-written-bearer', baseline: 'express', load: bearerFromServer },
   { name: 'passport-http-bearer', server: 'passport-http-bearer', load: bearerFromServer },
   { name: 'ours-middleware', server: 'ours-middleware', baseline: 'express', target: 0.95, load: bearerFromServer },
+  // The same server on PostgresStore, against its memory twin: a lookup per request in PostgreSQL.
+  { name: 'ours-middleware-postgres', server: 'ours-middleware', store: 'postgres', onDemand: true, baseline: 'ours-middleware', load: bearerFromServer },
   { name: 'ours-passport', server: 'ours-passport', baseline: 'passport-http-bearer', target: 1.0, load: bearerFromServer },
   {
     name: 'ours-remote-hit',
@@ -57,6 +62,15 @@ export const variants = [
   // The baseline gets fresh tokens too, so the load generator does the same work for both.
   { name: 'validator-pool', server: 'validator-pool', load: () => freshQuery('/x') },
   { name: 'ours-handoff', server: 'ours-handoff', baseline: 'validator-pool', target: 0.8, load: () => freshQuery('/authentication/login') },
+  // The same server on PostgresStore, against its memory twin: the ledger and the rate-limit counters in PostgreSQL.
+  {
+    name: 'ours-handoff-postgres',
+    server: 'ours-handoff',
+    store: 'postgres',
+    onDemand: true,
+    baseline: 'ours-handoff',
+    load: () => freshQuery('/authentication/login'),
+  },
 ];
 
 /** Servers that call the local partner validator. */

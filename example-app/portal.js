@@ -16,8 +16,8 @@ export const jwtProfileId = 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6';
  * @param {{
  *   partnerOrigin: string, partnerApiKey: string, senderPublicKey: string, sessionSecret?: string,
  *   log?: (line: string) => void,
- *   shared?: { store: import('login-with-token').Store, sessionStore: import('express-session').Store, hashKey: string, jwtPrivateKey: string },
- * }} options  `shared` is set when several instances run on Redis.
+ *   shared?: { store: import('login-with-token').Store | import('login-with-token').ComposedStore, sessionStore: import('express-session').Store, hashKey: string, jwtPrivateKey: string },
+ * }} options  `shared` is set when several instances run on Redis, PostgreSQL or both.
  */
 export function createPortal({ partnerOrigin, partnerApiKey, senderPublicKey, sessionSecret = randomBytes(32).toString('hex'), log = console.log, shared }) {
   const login = createLoginWithToken({

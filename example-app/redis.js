@@ -10,15 +10,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
  * @param {string} [prefix] the keys' prefix
  */
 export async function redisSettings(url, prefix = 'example-portal:') {
-  const [{ Redis }, { RedisStore }, { RedisStore: SessionRedisStore }] = await Promise.all([
-    import('ioredis'),
-    import('login-with-token/redis'),
-    import('connect-redis'),
-  ]);
-  // Fail fast while Redis is away: requests get 503 instead of waiting in a queue.
-  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  client.on('error', (error) => console.error(`[redis] ${error.message}`));
-  await new Promise((resolve) => client.once('ready', resolve));
+  const { client, store, sessionStore, close } = await redisStores(url, prefix);
   // Every instance needs the same hash key and JWT signing key. Production passes them in the
   // environment; the demo agrees on them through Redis (first instance wins) so that several
   // `npm start`s on different ports just work.
@@ -30,12 +22,37 @@ export async function redisSettings(url, prefix = 'example-portal:') {
     return /** @type {string} */ (await client.get(`${prefix}demo:${name}`));
   };
   return {
-    store: new RedisStore({ client, prefix }),
-    sessionStore: new SessionRedisStore({ client, prefix: `${prefix}sess:` }),
+    store,
+    sessionStore,
     hashKey: await shared('LOGIN_HASH_KEY', () => randomBytes(32).toString('hex')),
     jwtPrivateKey: await shared('LOGIN_JWT_PRIVATE_KEY', () =>
       generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
     ),
+    client,
+    close,
+  };
+}
+
+/**
+ * A connected ioredis client with login-with-token's `RedisStore` and express-session's
+ * connect-redis store on it, without the shared secrets (the PostgreSQL + Redis layout takes
+ * those from PostgreSQL). `close()` lets go of the client.
+ * @param {string} url
+ * @param {string} [prefix] the keys' prefix
+ */
+export async function redisStores(url, prefix = 'example-portal:') {
+  const [{ Redis }, { RedisStore }, { RedisStore: SessionRedisStore }] = await Promise.all([
+    import('ioredis'),
+    import('login-with-token/redis'),
+    import('connect-redis'),
+  ]);
+  // Fail fast while Redis is away: requests get 503 instead of waiting in a queue.
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  client.on('error', (error) => console.error(`[redis] ${error.message}`));
+  await new Promise((resolve) => client.once('ready', resolve));
+  return {
+    store: new RedisStore({ client, prefix }),
+    sessionStore: new SessionRedisStore({ client, prefix: `${prefix}sess:` }),
     client,
     close: () => client.quit(),
   };

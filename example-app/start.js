@@ -1,7 +1,10 @@
-// npm start: the example portal and the partner simulator, both in memory.
+// npm start: the example portal and the partner simulator, both in memory — or on PostgreSQL
+// (DATABASE_URL), Redis (REDIS_URL), or both.
 import { randomBytes } from 'node:crypto';
 import { createPartner } from './partner.js';
 import { createPortal } from './portal.js';
+import { postgresAndRedisSettings } from './postgres-and-redis.js';
+import { postgresSettings } from './postgres.js';
 import { redisSettings } from './redis.js';
 import { createServer as createHttpsServer } from 'node:https';
 import { senderKeys, senderPrivateKeyPath } from './sender-keys.js';
@@ -19,8 +22,14 @@ const portalEmbedOrigin = certificate ? `https://localhost:${portalHttpsPort}` :
 const partnerApiKey = process.env.PARTNER_API_KEY ?? randomBytes(16).toString('hex');
 
 const sender = senderKeys();
-// REDIS_URL set: the portal keeps everything in Redis, as every instance behind a load balancer must.
-const shared = process.env.REDIS_URL ? await redisSettings(process.env.REDIS_URL) : undefined;
+// DATABASE_URL or REDIS_URL set: the portal keeps everything where every instance behind a load
+// balancer finds it. DATABASE_SCHEMA picks the PostgreSQL schema (default example_portal).
+const { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, DATABASE_SCHEMA: schema } = process.env;
+const shared =
+  databaseUrl && redisUrl ? await postgresAndRedisSettings(databaseUrl, redisUrl, { schema })
+  : databaseUrl ? await postgresSettings(databaseUrl, { schema })
+  : redisUrl ? await redisSettings(redisUrl)
+  : undefined;
 
 const { app: portal } = createPortal({ partnerOrigin, partnerApiKey, senderPublicKey: sender.publicKey, sessionSecret: process.env.SESSION_SECRET, shared });
 const { app: partner } = createPartner({ portalOrigin, portalEmbedOrigin, partnerOrigin, partnerApiKey, senderPrivateKey: sender.privateKey });
@@ -36,6 +45,21 @@ portal.listen(portalPort, 'localhost', () => {
         : 'openssl not found: the iframe demo needs https and is not available',
     );
     console.log(`Sender key for "login-with-token sign-token --key": ${senderPrivateKeyPath}`);
-    console.log(shared ? `Store: Redis at ${process.env.REDIS_URL}` : 'Store: in memory (set REDIS_URL to use Redis)');
+    console.log(`Store: ${storeDescription()}`);
   });
 });
+
+/** Where the portal keeps its state, for the start-up line. */
+function storeDescription() {
+  const database = () => `PostgreSQL at ${hostAndDatabase(databaseUrl)}, schema ${shared.schema}`;
+  if (databaseUrl && redisUrl) return `${database()} (session tokens, API tokens) and Redis at ${hostAndDatabase(redisUrl)} (ledger, rate limits, browser sessions)`;
+  if (databaseUrl) return database();
+  if (redisUrl) return `Redis at ${hostAndDatabase(redisUrl)}`;
+  return 'in memory (set REDIS_URL to use Redis, DATABASE_URL to use PostgreSQL)';
+}
+
+/** host:port/database of a connection URL, never its user name or password. */
+function hostAndDatabase(url) {
+  const { hostname, port, pathname } = new URL(url);
+  return `${hostname}${port ? `:${port}` : ''}${pathname}`;
+}

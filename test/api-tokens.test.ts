@@ -69,6 +69,8 @@ describe('ApiTokens', () => {
       ['neither contactId nor contactEmail', { userId: 'u-1' }, 'LWT_MISSING_OPTION', 'apiTokens.create.contactId'],
       ['a misspelt field', { userId: 'u-1', contactId: '1001', contactID: '1002' }, 'LWT_UNKNOWN_OPTION', 'apiTokens.create.contactID'],
       ['an empty name', { userId: 'u-1', contactId: '1001', name: '' }, 'LWT_INVALID_OPTION', 'apiTokens.create.name'],
+      ['a name with a NUL character', { userId: 'u-1', contactId: '1001', name: 'CI\u0000' }, 'LWT_INVALID_OPTION', 'apiTokens.create.name'],
+      ['a contactId with a lone surrogate', { userId: 'u-1', contactId: '\ud800' }, 'LWT_INVALID_OPTION', 'apiTokens.create.contactId'],
       ['a userId over 256 characters', { userId: 'u'.repeat(257), contactId: '1001' }, 'LWT_INVALID_OPTION', 'apiTokens.create.userId'],
       ['a fractional expiry', { userId: 'u-1', contactId: '1001', expiresAt: start + 0.5 }, 'LWT_INVALID_OPTION', 'apiTokens.create.expiresAt'],
       ['an expiry given as a date string', { userId: 'u-1', contactId: '1001', expiresAt: '2027-01-01' }, 'LWT_INVALID_OPTION', 'apiTokens.create.expiresAt'],

@@ -43,6 +43,11 @@ describe('countingName', () => {
     expect(countingName('Jose\u200B\u0301')).toBe('josé');
   });
 
+  it('folds the capital sharp s all the way, as it folds ß', () => {
+    expect(countingName('ẞ')).toBe('ss');
+    expect(countingName('STRAẞE')).toBe(countingName('straße'));
+  });
+
   it('is its own counting name, so counting twice never moves a name to another counter', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 24 }), fc.string({ unit: 'binary', maxLength: 12 }), (graphemes, binary) => {

@@ -1,8 +1,12 @@
+import type pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresAndRedisSettings } from '../example-app/postgres-and-redis.js';
+import { postgresSettings } from '../example-app/postgres.js';
 import { redisSettings } from '../example-app/redis.js';
 import { startExampleServers, type ExampleServers } from './support/example-servers.js';
-import { describeRedis, dumpKeys, redisUrl, uniquePrefix } from './support/redis.js';
+import { createPool, databaseUrl, describePostgres, dropSchema, uniqueSchema } from './support/postgres.js';
+import { deleteKeys, describeRedis, dumpKeys, redisUrl, uniquePrefix } from './support/redis.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
 
 let servers: ExampleServers;
@@ -168,5 +172,160 @@ describeRedis('example portal on Redis (REDIS_URL)', () => {
     expect(keys.filter((key) => key.startsWith(`${prefix}sess:`))).toHaveLength(1);
     expect(keys.filter((key) => key.startsWith(`${prefix}ledger:`))).toHaveLength(1);
     expect((await request(onRedis.portal).get(handoffPath)).status).toBe(401);
+  });
+});
+
+/** A session token for Alice from `on`'s token endpoint. */
+async function sessionTokenOfAlice(on: ExampleServers) {
+  const issued = await request(on.portal)
+    .post('/authentication/token')
+    .send({ username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' });
+  expect(issued.body.status.code).toBe('OK');
+  return recordSecret(issued.body.data.token);
+}
+
+/** An API token Alice creates on `on`. */
+async function apiTokenOfAlice(on: ExampleServers) {
+  const created = await request(on.portal).post('/api/api-tokens').set('authorization', `Bearer ${await sessionTokenOfAlice(on)}`);
+  expect(created.status).toBe(201);
+  return recordSecret(created.body.token);
+}
+
+/** The `portal.sid` cookie a response set, ready for a `cookie` header. */
+function portalCookie(response: request.Response) {
+  const lines = response.headers['set-cookie'] as unknown as string[];
+  return lines.find((line) => line.startsWith('portal.sid='))!.split(';')[0]!;
+}
+
+/** How many rows `table` of `schema` holds, optionally only those matching `where`. */
+async function countRows(pool: pg.Pool, schema: string, table: string, where = 'true', values: unknown[] = []) {
+  const { rows } = await pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM "${schema}"."${table}" WHERE ${where}`, values);
+  return rows[0]!.count;
+}
+
+describePostgres('example portal on PostgreSQL (DATABASE_URL)', () => {
+  const schema = uniqueSchema();
+  // Two instances of the portal on one database, each with its own pool, as two `npm start`s.
+  let first: Awaited<ReturnType<typeof postgresSettings>>;
+  let second: Awaited<ReturnType<typeof postgresSettings>>;
+  let onFirst: ExampleServers;
+  let onSecond: ExampleServers;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    pool = createPool();
+    // Started together: the start-up must not trip over the other instance creating the same tables.
+    [first, second] = await Promise.all([postgresSettings(databaseUrl, { schema }), postgresSettings(databaseUrl, { schema })]);
+    // SESSION_SECRET, the same for both, as a load balancer's instances need.
+    const sessionSecret = 'example-session-secret-of-both-instances';
+    onFirst = await startExampleServers({ shared: first, sessionSecret });
+    onSecond = await startExampleServers({ shared: second, sessionSecret });
+  });
+  afterAll(async () => {
+    await onFirst?.close();
+    await onSecond?.close();
+    await first?.close();
+    await second?.close();
+    await dropSchema(pool, schema);
+    await pool.end();
+  });
+
+  it('agrees on the secrets every instance must share through the database', () => {
+    expect(second.hashKey).toBe(first.hashKey);
+    expect(second.jwtPrivateKey).toBe(first.jwtPrivateKey);
+    expect(first.jwtPrivateKey).toContain('PRIVATE KEY');
+  });
+
+  it('signs Alice in through the partner link, with her browser session in PostgreSQL for the other instance', async () => {
+    const { landed, handoffPath } = await openPortalAs('/go/alice?returnTo=/invoices/42', onFirst);
+    expect(landed.status).toBe(303);
+    const cookie = portalCookie(landed);
+    // The cookie is "s:<session id>.<signature>", percent-encoded.
+    const sid = decodeURIComponent(cookie.slice('portal.sid='.length)).replace(/^s:/, '').replace(/\.[^.]*$/, '');
+    expect(await countRows(pool, schema, 'express_sessions', 'sid = $1', [sid])).toBe(1);
+    const invoice = await request(onSecond.portal).get('/invoices/42').set('cookie', cookie);
+    expect(invoice.text).toContain('data-signed-in-as="alice@example.com"');
+    // The ledger is shared too: the link, spent on the first instance, is refused by the second.
+    expect((await request(onSecond.portal).get(handoffPath)).status).toBe(401);
+  });
+
+  it('issues a session token on one instance that the other accepts and ends', async () => {
+    const token = await sessionTokenOfAlice(onFirst);
+    expect(await countRows(pool, schema, 'lwt_sessions', "user_id = 'u-1' AND kind = 'session-token'")).toBeGreaterThan(0);
+    const me = await request(onSecond.portal).get('/api/me').set('authorization', `Bearer ${token}`);
+    expect(me.body).toMatchObject({ name: 'Alice Archer' });
+    await request(onSecond.portal).post('/authentication/logout').set('authorization', `Bearer ${token}`).expect(200);
+    expect((await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+
+  it('logs on at one instance with an API token created on the other', async () => {
+    const apiToken = await apiTokenOfAlice(onFirst);
+    expect(await countRows(pool, schema, 'lwt_api_tokens', "user_id = 'u-1'")).toBeGreaterThan(0);
+    const logon = await request(onSecond.portal).post('/Authentication/LogonWithToken').send({ tenantName: 'DEMO', token: apiToken, tokenType: 'apitoken' });
+    expect(logon.status).toBe(200);
+    // The connection and its JWT, made on the second instance, work on the first.
+    const connectionId = recordSecret(logon.body.LogonWithToken.ConnectionId);
+    const jwt = recordSecret(logon.body.LogonWithToken.JWTToken);
+    expect((await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${connectionId}`)).body).toMatchObject({ name: 'Alice Archer', via: 'connection-id' });
+    expect((await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${jwt}`)).body).toMatchObject({ name: 'Alice Archer' });
+  });
+
+  it('keeps its rows in PostgreSQL without any token in them', async () => {
+    await openPortalAs('/go/alice', onFirst);
+    const apiToken = await apiTokenOfAlice(onSecond);
+    const logon = await request(onFirst.portal).post('/Authentication/LogonWithToken').send({ tenantName: 'DEMO', token: apiToken, tokenType: 'apitoken' });
+    recordSecret(logon.body.LogonWithToken.ConnectionId);
+    recordSecret(logon.body.LogonWithToken.JWTToken);
+    const { rows: tables } = await pool.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+    const rows: Record<string, unknown[]> = {};
+    for (const { name } of tables) rows[name] = (await pool.query(`SELECT * FROM "${schema}"."${name}"`)).rows;
+    for (const table of ['lwt_ledger', 'lwt_sessions', 'lwt_api_tokens', 'express_sessions']) expect(rows[table]?.length, table).toBeGreaterThan(0);
+    expect(leakedSecrets(JSON.stringify(rows))).toEqual([]);
+  });
+
+  describeRedis('with Redis beside it (DATABASE_URL and REDIS_URL)', () => {
+    const composedSchema = uniqueSchema();
+    const prefix = uniquePrefix();
+    let composed: Awaited<ReturnType<typeof postgresAndRedisSettings>>;
+    let servers: ExampleServers;
+    beforeAll(async () => {
+      composed = await postgresAndRedisSettings(databaseUrl, redisUrl, { schema: composedSchema, prefix });
+      servers = await startExampleServers({ shared: composed });
+    });
+    afterAll(async () => {
+      await servers?.close();
+      if (composed) await deleteKeys(composed.client, prefix);
+      await composed?.close();
+      await dropSchema(pool, composedSchema);
+    });
+    const redisKeys = async (role: string) => Object.keys(await dumpKeys(composed.client, `${prefix}${role}`));
+    const postgresRows = (table: string) => countRows(pool, composedSchema, table);
+
+    it('signs Alice in with the ledger and the browser session in Redis, none of it in PostgreSQL', async () => {
+      const { browser, landed } = await openPortalAs('/go/alice?returnTo=/invoices/42', servers);
+      expect(landed.status).toBe(303);
+      expect((await browser.get('/invoices/42')).text).toContain('data-signed-in-as="alice@example.com"');
+      expect(await redisKeys('ledger:')).toHaveLength(1);
+      expect(await redisKeys('sess:')).toHaveLength(1);
+      expect(await postgresRows('lwt_ledger')).toBe(0);
+      expect(await pool.query('SELECT to_regclass($1) AS found', [`"${composedSchema}".express_sessions`])).toMatchObject({ rows: [{ found: null }] });
+    });
+
+    it('keeps session tokens and API tokens in PostgreSQL and failure counters in Redis', async () => {
+      const apiToken = await apiTokenOfAlice(servers);
+      const logon = await request(servers.portal).post('/Authentication/LogonWithToken').send({ tenantName: 'DEMO', token: apiToken, tokenType: 'apitoken' });
+      const connectionId = recordSecret(logon.body.LogonWithToken.ConnectionId);
+      recordSecret(logon.body.LogonWithToken.JWTToken);
+      expect((await request(servers.portal).get('/api/me').set('authorization', `Bearer ${connectionId}`)).body).toMatchObject({ name: 'Alice Archer' });
+      expect(await postgresRows('lwt_sessions')).toBe(2);
+      expect(await postgresRows('lwt_api_tokens')).toBe(1);
+      expect(await redisKeys('session:')).toEqual([]);
+      expect(await redisKeys('api-token')).toEqual([]);
+      const refused = await request(servers.portal)
+        .post('/authentication/token')
+        .send({ username: 'alice', password: recordSecret('not-alice-password'), organisation: 'DEMO' });
+      expect(refused.body.status.code).not.toBe('OK');
+      expect((await redisKeys('rate:')).length).toBeGreaterThan(0);
+      expect(await postgresRows('lwt_rate_limits')).toBe(0);
+    });
   });
 });

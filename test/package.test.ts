@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import consumers from './consumer/consumers.json' with { type: 'json' };
+import type pg from 'pg';
+import { captureText } from './support/leak-capture.js';
+import { createPool, databaseUrl, describePostgres, dropSchema, uniqueSchema } from './support/postgres.js';
 import { describeRedis, redisUrl } from './support/redis.js';
+import { recordSecret } from './support/secrets.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
@@ -35,6 +39,11 @@ describe('the published package', () => {
   it('ships the build, types and README but no sources, tests or install scripts', async () => {
     expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'dist/index.js', 'dist/index.d.ts']));
     expect(files.filter((file) => /^(src|test|example-app|bench)\//.test(file))).toEqual([]);
+    // PostgresStore and its migrations, which it reads from the installed package at run time.
+    expect(files).toEqual(expect.arrayContaining(['dist/postgres.js', 'dist/postgres.d.ts', 'dist/cli/main.js']));
+    const migrations = await readdir(join(root, 'migrations', 'postgres'));
+    expect(migrations).toContain('0001_store_roles.sql');
+    expect(files).toEqual(expect.arrayContaining(migrations.map((file) => `migrations/postgres/${file}`)));
     await run('tar', ['-xzf', tarball, '-C', scratch, 'package/package.json']);
     const manifest = JSON.parse(await readFile(join(scratch, 'package', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
     // npm runs (and newer npm versions ask about) these in every project that installs the package.
@@ -74,9 +83,39 @@ for (const [name, dependencies] of Object.entries(consumers)) {
       });
     });
 
+    describePostgres('with PostgreSQL', () => {
+      let pool: pg.Pool;
+      const schema = uniqueSchema();
+      beforeAll(() => {
+        pool = createPool();
+      });
+      afterAll(async () => {
+        await dropSchema(pool, schema);
+        await pool.end();
+      });
+
+      // The migrations are read from the installed package, so this proves they resolve in its layout.
+      it(`makes the tables and an API token with the installed CLI, which logs on through PostgresStore on the pg it installed (${dependencies.pg})`, async () => {
+        const db = ['--database-url', databaseUrl, '--schema', schema];
+        const migrated = await run('npx', ['--no', 'login-with-token', 'migrate', ...db], { cwd: consumer });
+        expect(migrated.stdout).toMatch(/^applied migration 1\n/);
+        const created = await run('npx', ['--no', 'login-with-token', 'api-token', 'create', ...db, '--user', 'u-7', '--contact-id', '7'], { cwd: consumer });
+        captureText(created.stderr);
+        expect(created.stdout).toMatch(/^lwta_[A-Za-z0-9_-]{43}\n$/);
+        const apiToken = recordSecret(created.stdout.trimEnd());
+        const { stdout } = await run('node', ['sign-in.mjs', 'postgres', databaseUrl, schema], { cwd: consumer, env: { ...process.env, API_TOKEN: apiToken } });
+        const result = JSON.parse(stdout) as { versions: Record<string, string> };
+        expect(result).toMatchObject({ ...signedInEverywhere, store: 'PostgresStore' });
+        // An exact pin is the low end of the peer range: that very version must be what ran.
+        const installed = result.versions['pg']!;
+        if (/^\d/.test(dependencies.pg)) expect(installed).toBe(dependencies.pg);
+        else expect(installed.split('.')[0]).toBe('8');
+      }, 60_000);
+    });
+
     it('requires the package from CommonJS', async () => {
       const { stdout, stderr } = await node('require.cjs');
-      expect(JSON.parse(stdout)).toEqual({ createLoginWithToken: 'function', RedisStore: 'function', tokenInvalid: 10376 });
+      expect(JSON.parse(stdout)).toEqual({ createLoginWithToken: 'function', RedisStore: 'function', PostgresStore: 'function', tokenInvalid: 10376 });
       expect(stderr).toBe('');
     });
 

@@ -26,7 +26,9 @@ describe('parseIdentityAnswer', () => {
   });
 
   it('says malformed for a field of the wrong shape', () => {
-    for (const answer of [{ ContactId: 1.5 }, { ContactId: {} }, { ContactId: true }, { ContactEmail: 'not-an-email' }, { ContactEmail: 5 }]) {
+    // NUL and lone surrogates: no store keeps them (PostgreSQL refuses them), so they would fail every sign-in with 503.
+    const unstorable = [{ ContactId: 'a\u0000b' }, { ContactId: '\ud800' }, { ContactEmail: 'a\u0000@example.com' }, { ContactEmail: 'a@\udc00.example' }];
+    for (const answer of [{ ContactId: 1.5 }, { ContactId: {} }, { ContactId: true }, { ContactEmail: 'not-an-email' }, { ContactEmail: 5 }, ...unstorable]) {
       expect(parse(answer).kind).toBe('malformed');
     }
   });

@@ -35,3 +35,35 @@ export async function fetchSessionToken(origin) {
 export function createLoginForLocalPartner(options) {
   return createLoginWithToken({ ...options, http: { allowPrivateAddresses: ['127.0.0.1'] }, rateLimits: { partnerCallsInFlightPerIp: 10_000 } });
 }
+
+/**
+ * The store options of an "ours" server: none (the default MemoryStore) unless `store` is
+ * 'postgres' — then a PostgresStore on the loopback database in a schema of its own, migrated now
+ * and dropped by `close`, with the `hashKey` a shared store requires. The schema is named after
+ * the runner (this process's parent), which drops it too if this server is killed before `close`.
+ * `databaseCpu` samples the CPU of the PostgreSQL processes serving this server.
+ */
+export async function benchStore(store) {
+  if (store === undefined) return { options: {}, close: async () => undefined };
+  if (store !== 'postgres') throw new Error(`unknown bench store ${store}`);
+  // Loaded only here, so the servers on memory load exactly what they always did.
+  const [{ PostgresStore }, { postgresCpu }, { createPool, httpSchemaPrefix }] = await Promise.all([
+    import('login-with-token/postgres'),
+    import('../database-cpu.mjs'),
+    import('../postgres.mjs'),
+  ]);
+  const applicationName = `lwt-bench-http-${process.pid}`;
+  const pool = createPool({ applicationName });
+  const schema = `${httpSchemaPrefix(process.ppid)}${process.pid}`;
+  const postgres = new PostgresStore({ pool, schema });
+  await postgres.migrate();
+  return {
+    options: { store: postgres, hashKey: randomBytes(32).toString('base64url') },
+    databaseCpu: postgresCpu(pool, applicationName),
+    close: async () => {
+      await postgres.close();
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    },
+  };
+}

@@ -1,10 +1,13 @@
-// Our session token checked by the plain `login.bearer` middleware (default MemoryStore).
+// Our session token checked by the plain `login.bearer` middleware: on the default MemoryStore,
+// or on PostgresStore with `store: 'postgres'` (ours-middleware-postgres).
 import express from 'express';
 import { createLoginWithToken } from 'login-with-token';
-import { fetchSessionToken, ok, resolveUser } from './common.mjs';
+import { benchStore, fetchSessionToken, ok, resolveUser } from './common.mjs';
 
-export function start() {
+export async function start({ store }) {
+  const { options, close, databaseCpu } = await benchStore(store);
   const login = createLoginWithToken({
+    ...options,
     commands: { VerifyCredentials: { run: () => ({ ContactId: '1' }) } },
     resolveUser,
   });
@@ -14,5 +17,5 @@ export function start() {
   app.use('/api', login.apiErrorHandler);
   // After the API route, so API requests measure the bearer check, not the router's route matching.
   app.use(login.router);
-  return { app, ready: async (origin) => ({ token: await fetchSessionToken(origin) }) };
+  return { app, databaseCpu, close: () => login.close().then(close), ready: async (origin) => ({ token: await fetchSessionToken(origin) }) };
 }

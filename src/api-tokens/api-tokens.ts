@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validateOptions } from '../config/validate-options.js';
+import { storableText } from '../config/zod-helpers.js';
 import { normalizeEmail } from '../identity/identity.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { ApiTokenStore, StoredApiToken } from '../store/api-token-store.js';
@@ -34,10 +35,10 @@ export type ApiTokenInfo = Omit<StoredApiToken, 'identity'>;
 const createSchema = z
   .strictObject({
     tenant: z.string().optional(),
-    userId: z.string().min(1).max(256),
-    contactId: z.string().min(1).max(256).optional(),
-    contactEmail: z.string().min(3).max(320).optional(),
-    name: z.string().min(1).max(200).optional(),
+    userId: storableText().min(1).max(256),
+    contactId: storableText().min(1).max(256).optional(),
+    contactEmail: storableText().min(3).max(320).optional(),
+    name: storableText().min(1).max(200).optional(),
     expiresAt: z.number().int().positive().optional(),
   })
   .refine((input) => input.contactId !== undefined || input.contactEmail !== undefined, {

@@ -1,71 +1,42 @@
 #!/usr/bin/env node
-// `login-with-token sign-token …`: partner tooling that mints a signed sender token.
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { asymmetricAlgorithms, type AsymmetricAlgorithm } from '../config/token-type-schema.js';
-import { signSenderToken } from '../logon/sign-sender-token.js';
+// `npx login-with-token <command> …`: finds the command and turns its outcome into an exit code.
+import { apiTokenCommand } from './api-token-command.js';
+import { UsageError, type Command } from './command.js';
+import { migrateCommand } from './migrate-command.js';
+import { signTokenCommand } from './sign-token-command.js';
 
-const usage = `Usage: login-with-token sign-token --key <private-key.pem> (--contact-id <id> | --contact-email <email>)
-                                  [--audience <tenant>] [--lifetime <seconds>] [--alg <${asymmetricAlgorithms.join('|')}>] [--version <ver>]
+const commands: readonly Command[] = [signTokenCommand, migrateCommand, apiTokenCommand];
 
-Prints a signed sender token (compact JWS) for LogonWithToken to standard output.
---audience names the tenant the token is for (its aud claim); portals whose sender key serves
-more than one tenant require it.`;
+const usage = `Usage: login-with-token <command> [options]
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command !== 'sign-token') {
-    process.stderr.write(`${usage}\n`);
-    return command === '--help' || command === '-h' ? 0 : 2;
+Commands:
+${commands.map((command) => `  ${command.name.padEnd(12)}${command.summary}`).join('\n')}
+
+"login-with-token <command> --help" shows a command's options.`;
+
+async function main([name, ...args]: string[]): Promise<number> {
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    const help = name === '--help' || name === '-h';
+    (help ? process.stdout : process.stderr).write(`${usage}\n`);
+    return help ? 0 : 2;
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      key: { type: 'string' },
-      'contact-id': { type: 'string' },
-      'contact-email': { type: 'string' },
-      audience: { type: 'string' },
-      lifetime: { type: 'string' },
-      alg: { type: 'string' },
-      version: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (values.key === undefined || (values['contact-id'] === undefined && values['contact-email'] === undefined)) {
-    process.stderr.write(`${usage}\n`);
+  try {
+    return await command.run(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`login-with-token: ${error.message}\n\n${command.usage}\n`);
     return 2;
   }
-  if (values.alg !== undefined && !(asymmetricAlgorithms as readonly string[]).includes(values.alg)) {
-    process.stderr.write(`--alg must be one of ${asymmetricAlgorithms.join(', ')}\n`);
-    return 2;
-  }
-  const lifetime = values.lifetime === undefined ? undefined : Number(values.lifetime);
-  if (lifetime !== undefined && !(Number.isInteger(lifetime) && lifetime > 0)) {
-    process.stderr.write('--lifetime must be a positive whole number of seconds\n');
-    return 2;
-  }
-  const token = await signSenderToken({
-    privateKey: readFileSync(values.key, 'utf8'),
-    ...(values.alg === undefined ? {} : { algorithm: values.alg as AsymmetricAlgorithm }),
-    ...(values['contact-id'] === undefined ? {} : { contactId: values['contact-id'] }),
-    ...(values['contact-email'] === undefined ? {} : { contactEmail: values['contact-email'] }),
-    ...(values.audience === undefined ? {} : { audience: values.audience }),
-    ...(lifetime === undefined ? {} : { lifetimeSeconds: lifetime }),
-    ...(values.version === undefined ? {} : { version: values.version }),
-  });
-  process.stdout.write(`${token}\n`);
-  return 0;
 }
 
+// exitCode rather than exit(): output to a pipe is written out in full before the process ends.
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     process.stderr.write(`login-with-token: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

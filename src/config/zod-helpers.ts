@@ -5,6 +5,14 @@ export function functionSchema<F extends (...args: never[]) => unknown>() {
   return z.custom<F>((value) => typeof value === 'function', { message: 'must be a function' });
 }
 
+/**
+ * Text every store can keep: well-formed (no lone surrogate) and without NUL, which PostgreSQL
+ * refuses. Identities and labels from partners or input pass through it.
+ */
+export function storableText() {
+  return z.string().refine((value) => value.isWellFormed() && !value.includes('\u0000'), 'must be well-formed text without NUL characters');
+}
+
 /** Positive whole milliseconds with an upper bound, for timeouts and TTLs. */
 export function durationMs(max: number) {
   return z.number().int().positive().max(max);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from '../config/zod-helpers.js';
 import type { IdentityFieldPaths } from '../config/command-schema.js';
 import { normalizeEmail, toSessionIdentity, type SessionIdentity } from './identity.js';
 import { readPath } from './read-path.js';
@@ -7,11 +8,10 @@ import { readPath } from './read-path.js';
 export type ParsedAnswer = { kind: 'identity'; identity: SessionIdentity } | { kind: 'none' } | { kind: 'malformed'; reason: string };
 
 const contactIdSchema = z.union([
-  z.string().trim().min(1).max(256),
+  storableText().trim().min(1).max(256),
   z.number().int().safe().transform(String),
 ]);
-const contactEmailSchema = z
-  .string()
+const contactEmailSchema = storableText()
   .trim()
   .max(320)
   .regex(/^[^\s@]+@[^\s@]+$/, 'not an e-mail address')

@@ -3,6 +3,7 @@ import type { Clock } from '../time/clock.js';
 
 /** In-process {@link ApiTokenStore}. */
 export class MemoryApiTokenStore implements ApiTokenStore {
+  readonly shared = false;
   readonly #byKey = new Map<string, StoredApiToken>();
   readonly #keyById = new Map<string, string>();
   readonly #now: Clock;

@@ -10,6 +10,7 @@ import type { OneTimeLedger, Reservation } from './one-time-ledger.js';
  * signed sender tokens bring other lifetimes.
  */
 export class MemoryLedger implements OneTimeLedger {
+  readonly shared = false;
   readonly #used = new Map<string, number>();
   readonly #reserved = new Map<string, { id: string; until: number }>();
   readonly #maxEntries: number;

@@ -18,6 +18,7 @@ interface Counter {
  * of lockouts cannot leave ordinary counters no room to count in.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
+  readonly shared = false;
   /** Counters below their limit, oldest first. */
   readonly #open = new Map<string, Counter>();
   /** Counters at or over their limit, oldest first. */

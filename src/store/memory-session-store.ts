@@ -14,6 +14,7 @@ interface Entry {
  * pushed out).
  */
 export class MemorySessionStore implements SessionStore {
+  readonly shared = false;
   readonly #entries = new Map<string, Entry>();
   /** Per user: the key of their only session, or a set once they have several (most have one). */
   readonly #byUser = new Map<string, string | Set<string>>();

@@ -8,7 +8,7 @@ import type { Store } from './store.js';
 
 /**
  * The embedded default store: everything in this process's memory, bounded and swept. Right
- * for one instance; use a shared store (Redis) when the portal runs on several.
+ * for one instance; use a shared store (Redis, PostgreSQL) when the portal runs on several.
  *
  * @example
  * ```ts

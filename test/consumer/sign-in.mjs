@@ -3,8 +3,12 @@
 // handoff, the token endpoint and LogonWithToken (an API token, and a signed sender token minted
 // with the installed CLI), and prints one JSON line with what each step answered.
 //
-//   node sign-in.mjs memory            the default MemoryStore
-//   node sign-in.mjs redis <url>       RedisStore on the project's own ioredis
+//   node sign-in.mjs memory                    the default MemoryStore
+//   node sign-in.mjs redis <url>               RedisStore on the project's own ioredis
+//   node sign-in.mjs postgres <url> <schema>   PostgresStore on the project's own pg, over tables
+//                                              made by `login-with-token migrate`; the API token
+//                                              is the one `login-with-token api-token create`
+//                                              printed, given in the API_TOKEN environment variable
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -15,9 +19,9 @@ import session from 'express-session';
 import passport from 'passport';
 import { createLoginWithToken } from 'login-with-token';
 
-const [storeKind = 'memory', redisUrl] = process.argv.slice(2);
+const [storeKind = 'memory', storeUrl, schema] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
-const versions = Object.fromEntries(['express', 'passport', 'ioredis'].map((name) => [name, require(`${name}/package.json`).version]));
+const versions = Object.fromEntries(['express', 'passport', 'ioredis', 'pg'].map((name) => [name, require(`${name}/package.json`).version]));
 
 const listen = (server) => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
 const close = (server) => new Promise((resolve) => server.close(resolve));
@@ -81,7 +85,7 @@ try {
 
   const issued = await (await post('/authentication/token', { username: 'seven', password: 'seven-password', organisation: 'X' })).json();
 
-  const { token: apiToken } = await login.apiTokens.create({ userId: 'u-7', contactId: '7' });
+  const apiToken = storeKind === 'postgres' ? process.env.API_TOKEN : (await login.apiTokens.create({ userId: 'u-7', contactId: '7' })).token;
   const byApiToken = (await (await post('/Authentication/LogonWithToken', { token: apiToken, tokenType: 'apitoken' })).json()).LogonWithToken;
 
   const signed = execFileSync('node_modules/.bin/login-with-token', ['sign-token', '--key', 'sender.pem', '--contact-id', '7'], { encoding: 'utf8' }).trim();
@@ -106,9 +110,10 @@ try {
 
 /** The store to run on, and how to give it back. */
 async function openStore() {
+  if (storeKind === 'postgres') return openPostgresStore();
   if (storeKind !== 'redis') return { store: undefined, release: async () => undefined };
   const [{ Redis }, { RedisStore }] = await Promise.all([import('ioredis'), import('login-with-token/redis')]);
-  const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  const client = new Redis(storeUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
   await client.connect();
   const prefix = `lwt-consumer:${randomUUID()}:`;
   return {
@@ -117,6 +122,20 @@ async function openStore() {
       const keys = await client.keys(`${prefix}*`);
       if (keys.length > 0) await client.del(...keys);
       client.disconnect();
+    },
+  };
+}
+
+/** PostgresStore on the project's pg, over the tables the CLI made in `schema` (the test drops it). */
+async function openPostgresStore() {
+  const [{ default: pg }, { PostgresStore }] = await Promise.all([import('pg'), import('login-with-token/postgres')]);
+  const pool = new pg.Pool({ connectionString: storeUrl, max: 4, connectionTimeoutMillis: 2000 });
+  const store = new PostgresStore({ pool, schema });
+  return {
+    store,
+    release: async () => {
+      await store.close();
+      await pool.end();
     },
   };
 }

@@ -100,7 +100,7 @@ export const documentedGroups: readonly DocumentedGroup[] = [
     interfaces: [['src/store/postgres/postgres-store-options.ts', 'PostgresStoreOptions']],
     prefix: 'PostgresStore',
     schema: postgresStoreOptionsSchema,
-    sample: { pool: { connect: () => undefined, waitingCount: 0 } },
+    sample: { pool: { connect: () => undefined, waitingCount: 0, idleCount: 0, totalCount: 0 } },
   },
 ];
 

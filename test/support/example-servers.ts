@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 // The example app is plain JavaScript importing 'login-with-token' by name, as a user would.
 import { createPartner } from '../../example-app/partner.js';
 import { createPortal } from '../../example-app/portal.js';
-import type { redisSettings } from '../../example-app/redis.js';
 import { generateKeyPairSync } from 'node:crypto';
 
 /** The example portal and partner simulator on ephemeral loopback ports. */
@@ -28,14 +27,19 @@ async function listen(server: Server, host: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-/** What `npm start` takes from its environment: a certificate for https, the Redis settings of `REDIS_URL`. */
+/**
+ * What `npm start` takes from its environment: a certificate for https, the settings of
+ * `REDIS_URL` and/or `DATABASE_URL`, and `SESSION_SECRET` (instances sharing browser sessions
+ * must sign their cookies alike).
+ */
 export interface ExampleServerOptions {
   tls?: { key: string; cert: string };
-  shared?: Awaited<ReturnType<typeof redisSettings>>;
+  shared?: NonNullable<Parameters<typeof createPortal>[0]['shared']>;
+  sessionSecret?: string;
 }
 
 /** Starts both example apps the way `npm start` does, on random ports (https too, given a certificate). */
-export async function startExampleServers({ tls, shared }: ExampleServerOptions = {}): Promise<ExampleServers> {
+export async function startExampleServers({ tls, shared, sessionSecret }: ExampleServerOptions = {}): Promise<ExampleServers> {
   const portalServer = createServer();
   const partnerServer = createServer();
   const secureServer = tls === undefined ? undefined : createHttpsServer(tls);
@@ -52,6 +56,7 @@ export async function startExampleServers({ tls, shared }: ExampleServerOptions 
     partnerApiKey,
     senderPublicKey,
     ...(shared === undefined ? {} : { shared }),
+    ...(sessionSecret === undefined ? {} : { sessionSecret }),
     log: (line: string) => {
       logLines.push(line);
       captureText(line);

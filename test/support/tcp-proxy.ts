@@ -27,9 +27,10 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
         sockets.add(socket);
         socket.on('close', () => sockets.delete(socket));
         socket.on('error', () => undefined);
-        if (stalled) socket.pause();
       }
       client.pipe(upstream).pipe(client);
+      // After piping, which would resume them: a connection opened while stalled hangs too.
+      if (stalled) for (const socket of [client, upstream]) socket.pause();
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });

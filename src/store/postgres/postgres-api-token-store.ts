@@ -24,7 +24,8 @@ export class PostgresApiTokenStore implements ApiTokenStore {
   }
 
   async create(key: string, token: StoredApiToken): Promise<void> {
-    await this.db.query(this.#create, [key, token.id, token.tenant, token.userId, token.createdAt, token.expiresAt ?? null, token]);
+    const expiresAt = token.expiresAt === undefined ? null : Math.round(token.expiresAt);
+    await this.db.query(this.#create, [key, token.id, token.tenant, token.userId, Math.round(token.createdAt), expiresAt, token]);
   }
 
   async find(key: string): Promise<StoredApiToken | undefined> {

@@ -35,8 +35,12 @@ export function renderMigration(template: string, tables: PostgresTables, prefix
  */
 export async function migrate(runner: PostgresRunner, tables: PostgresTables, schema: string, prefix: string): Promise<number[]> {
   return runner.transaction(async (client) => {
+    // One lock per schema, then one per set of tables: stores with other prefixes in the same new
+    // schema wait for its creation; the database-wide CREATE right is needed only when it is missing.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login-with-token:schema:${schema}`]);
+    const { rows: found } = await client.query<object>('SELECT FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (found.length === 0) await client.query(`CREATE SCHEMA "${schema}"`);
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`login-with-token:${tables.migrations}`]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${tables.migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );

@@ -12,6 +12,9 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 
 const ignore = () => undefined;
 
+/** pg's `max` when the pool's options do not say. */
+const defaultPoolMax = 10;
+
 /** Connections already given an error listener (a broken idle connection must not crash the app), across stores on one pool. */
 const guarded = new WeakSet<PostgresClient>();
 
@@ -64,10 +67,16 @@ export class PostgresRunner {
     }
   }
 
+  /** Requests that no idle connection and no room for a new one will serve: they really wait. */
+  #waiting(): number {
+    const pool = this.#pool;
+    const room = Math.max(0, (pool.options?.max ?? defaultPoolMax) - pool.totalCount);
+    return pool.waitingCount - pool.idleCount - room;
+  }
+
   async #connect(): Promise<PostgresClient> {
-    if (this.#pool.waitingCount >= this.#maxWaiting) {
-      throw new LoginError('store_unavailable', { reason: `PostgreSQL pool exhausted: ${this.#pool.waitingCount} queries waiting` });
-    }
+    const waiting = this.#waiting();
+    if (waiting >= this.#maxWaiting) throw new LoginError('store_unavailable', { reason: `PostgreSQL pool exhausted: ${waiting} queries waiting` });
     const connecting = this.#pool.connect();
     try {
       const client = await within(connecting, this.#timeoutMs, 'connection');
