@@ -3,7 +3,10 @@
 // Every server runs in its own child process and autocannon drives it from here, so the load
 // generator never competes with the server's event loop. Variants run interleaved (A B C … A B
 // C …) and each "ours" variant is compared with its baseline round by round: slow drift of the
-// machine (thermal, other tenants) then hits both sides of a ratio alike.
+// machine (thermal, other tenants) then hits both sides of a ratio alike. Two ratios per pair:
+// req/s, and CPU per request (the baseline's CPU µs/req ÷ this one's, so for both 1.00 is par
+// and lower is worse). The partners — the validator and the introspection endpoint — run in
+// processes of their own, started only when a variant calls them.
 //
 //   node bench/run.mjs                 5 rounds × 3 s after a 1 s warm-up per server
 //   node bench/run.mjs --quick         1 round × 1 s: a smoke run, fails on errors only
@@ -24,8 +27,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { cpuBetween } from './database-cpu.mjs';
 import { makeJwt } from './keys.mjs';
-import { formatTable, summarise } from './table.mjs';
-import { needsValidator, variants as allVariants } from './variants.mjs';
+import { compare, formatComparisons, formatTable, summarise } from './table.mjs';
+import { needsIntrospection, needsValidator, variants as allVariants } from './variants.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,15 +66,29 @@ setTimeout(() => {
 
 const loadAtStart = os.loadavg();
 const busyBeforeStart = await machineBusyPercent(1000);
-const ctx = { jwt: await makeJwt(), partnerToken: `p-${randomBytes(24).toString('base64url')}` };
-const config = { jwt: ctx.jwt, deadlineMs: budgetMs };
-let validatorServer;
+const ctx = {
+  jwt: await makeJwt(),
+  partnerToken: `p-${randomBytes(24).toString('base64url')}`,
+  // Active at the introspection endpoint, as is every fresh `t-…` token.
+  accessToken: `at-${randomBytes(24).toString('base64url')}`,
+};
+const config = {
+  jwt: ctx.jwt,
+  deadlineMs: budgetMs,
+  // The portal's client at the local introspection endpoint.
+  introspection: { issuer: 'https://as.bench.invalid/', clientId: 'bench-portal', clientSecret: randomBytes(24).toString('base64url') },
+};
+// The partner processes this run started, by name: their CPU is read around each measurement.
+const partners = {};
 
 try {
-  if (variants.some((variant) => needsValidator.has(variant.server))) {
-    const validator = await startServer('validator', 'validator', config);
-    config.validatorOrigin = `http://127.0.0.1:${validator.port}`;
-    validatorServer = validator;
+  for (const [name, needs, origin] of [
+    ['validator', needsValidator, 'validatorOrigin'],
+    ['introspection', needsIntrospection, 'introspectionOrigin'],
+  ]) {
+    if (!variants.some((variant) => needs.has(variant.server))) continue;
+    partners[name] = await startServer(name, name, config);
+    config[origin] = `http://127.0.0.1:${partners[name].port}`;
   }
   // Started one after another, so no start-up competes with another.
   const servers = {};
@@ -96,6 +113,8 @@ try {
 
   const summary = summarise(variants, rounds);
   console.log(`\n${formatTable(summary)}\n`);
+  const comparisons = variants.flatMap((variant) => (variant.alsoVs ?? []).map((other) => compare(variant.name, other, rounds)));
+  if (comparisons.length > 0) console.log(`${formatComparisons(comparisons)}\n`);
   const machine = {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
@@ -112,10 +131,10 @@ try {
   if (busyBeforeStart > 10) console.log(`the machine was ${busyBeforeStart}% busy before the run started`);
   if (noisy.length > 0) console.log(`other processes used > 10% of the CPU during ${noisy.length} of ${rounds.length * variants.length} measurements (${noisy.join(', ')}): ratios are noisy`);
   if (isRecord) {
-    await writeFile(resultsUrl, `${JSON.stringify({ machine, settings, summary, rounds }, null, 2)}\n`);
+    await writeFile(resultsUrl, `${JSON.stringify({ machine, settings, summary, comparisons, rounds }, null, 2)}\n`);
     console.log('raw numbers: bench/results.json');
   }
-  if (args.results !== undefined) await writeFile(args.results, `${JSON.stringify({ machine, settings, summary, rounds }, null, 2)}\n`);
+  if (args.results !== undefined) await writeFile(args.results, `${JSON.stringify({ machine, settings, summary, comparisons, rounds }, null, 2)}\n`);
 
   const flagged = summary.filter((row) => row.flagged).map((row) => row.name);
   const missed = summary.filter((row) => row.met === false).map((row) => row.name);
@@ -132,13 +151,17 @@ function selectVariants(only) {
   const wanted = new Set(only.split(','));
   for (const name of wanted) if (!allVariants.some((variant) => variant.name === name)) throw new Error(`unknown variant ${name}`);
   // A ratio needs its baseline in the same run, and that baseline its own (a twin on another
-  // store is compared with the variant that is compared with a plain baseline).
+  // store is compared with the variant that is compared with a plain baseline); so do the
+  // further comparisons (`alsoVs`).
   for (let added = true; added; ) {
     added = false;
     for (const variant of allVariants) {
-      if (wanted.has(variant.name) && variant.baseline !== undefined && !wanted.has(variant.baseline)) {
-        wanted.add(variant.baseline);
-        added = true;
+      if (!wanted.has(variant.name)) continue;
+      for (const other of [variant.baseline, ...(variant.alsoVs ?? [])]) {
+        if (other !== undefined && !wanted.has(other)) {
+          wanted.add(other);
+          added = true;
+        }
       }
     }
   }
@@ -203,7 +226,7 @@ async function measure(variant, server, durationS) {
   const { path = '/', ...load } = variant.load(server, ctx);
   const cpuBefore = process.cpuUsage();
   const serverBefore = await serverCpu(server);
-  const validatorBefore = validatorServer === undefined ? undefined : await serverCpu(validatorServer);
+  const partnersBefore = await partnersCpu();
   const machineBefore = machineCpuMs();
   const started = performance.now();
   const result = await autocannon({
@@ -220,8 +243,10 @@ async function measure(variant, server, durationS) {
   const serverCpuUs = cpuDelta(serverBefore.usage, serverAfter.usage);
   // The database's processes serving this server (PostgresStore), read from /proc by the server.
   const databaseCpuUs = serverAfter.database === undefined ? undefined : cpuBetween(new Map(serverBefore.database), new Map(serverAfter.database));
-  const validatorCpuUs = validatorBefore === undefined ? 0 : cpuDelta(validatorBefore.usage, (await serverCpu(validatorServer)).usage);
-  const oursMs = (cpu.user + cpu.system + serverCpuUs + validatorCpuUs + (databaseCpuUs ?? 0)) / 1000;
+  const partnersAfter = await partnersCpu();
+  const partnerCpuUs = Object.fromEntries(Object.keys(partners).map((name) => [name, cpuDelta(partnersBefore[name], partnersAfter[name])]));
+  const allPartnersCpuUs = Object.values(partnerCpuUs).reduce((sum, us) => sum + us, 0);
+  const oursMs = (cpu.user + cpu.system + serverCpuUs + allPartnersCpuUs + (databaseCpuUs ?? 0)) / 1000;
   return {
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
@@ -235,11 +260,20 @@ async function measure(variant, server, durationS) {
     databaseCpuUsPerRequest: databaseCpuUs === undefined ? undefined : databaseCpuUs / result.requests.total,
     // Near 100 would mean autocannon, not the server, set the pace.
     loadGeneratorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
-    validatorCpuUsPerRequest: validatorCpuUs / result.requests.total,
+    // The partners' CPU per request (validator, introspection endpoint): theirs, not the server's.
+    validatorCpuUsPerRequest: (partnerCpuUs.validator ?? 0) / result.requests.total,
+    introspectionCpuUsPerRequest: (partnerCpuUs.introspection ?? 0) / result.requests.total,
     // CPU used by anything but this run (other processes), in percent of all cores.
     otherCpuPercent: Math.max(0, Math.round(((machineBusyMs - oursMs) / (wallMs * os.cpus().length)) * 100)),
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stats]) => [code, stats.count])),
   };
+}
+
+/** The CPU usage of every partner process, by name. */
+async function partnersCpu() {
+  const usage = {};
+  for (const [name, partner] of Object.entries(partners)) usage[name] = (await serverCpu(partner)).usage;
+  return usage;
 }
 
 async function serverCpu({ child }) {

@@ -3,7 +3,9 @@
 // start-up (e.g. the session token it obtained), `ctx` what the parent made (the JWT, …).
 // `store: 'postgres'` runs the server on PostgresStore instead of the default MemoryStore.
 // `onDemand` variants run only when named (`--only`): `npm run bench:store` runs them, so that
-// `npm run bench` needs no database and keeps its duration.
+// `npm run bench` needs no database and keeps its duration. `cpuTarget` holds the CPU ratio
+// (baseline's CPU µs/req ÷ this one's) to a target too; `alsoVs` names further variants the
+// runner compares this one with, below the table.
 
 // One counter for the whole run, so a one-time token is never sent twice — also not across
 // rounds or the warm-up.
@@ -12,6 +14,12 @@ const freshToken = () => `t-${++counter}`;
 
 const bearer = (token) => ({ headers: { authorization: `Bearer ${token}` } });
 const bearerFromServer = (ready) => ({ path: '/api/x', ...bearer(ready.token) });
+const freshBearer = () => ({
+  path: '/api/x',
+  requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${freshToken()}` } }) }],
+});
+const jwtBearer = (_ready, ctx) => ({ path: '/api/x', ...bearer(ctx.jwt.token) });
+const accessTokenBearer = (_ready, ctx) => ({ path: '/api/x', ...bearer(ctx.accessToken) });
 const freshQuery = (path) => ({
   path,
   requests: [{ setupRequest: (request) => ({ ...request, path: `${path}?authToken=${freshToken()}` }) }],
@@ -36,17 +44,8 @@ export const variants = [
     target: 0.9,
     load: (_ready, ctx) => ({ path: '/api/x', ...bearer(ctx.partnerToken) }),
   },
-  {
-    name: 'ours-remote-miss',
-    server: 'ours-remote',
-    baseline: 'express',
-    target: 0.55,
-    load: () => ({
-      path: '/api/x',
-      requests: [{ setupRequest: (request) => ({ ...request, headers: { ...request.headers, authorization: `Bearer ${freshToken()}` } }) }],
-    }),
-  },
-  { name: 'jose-verify', server: 'jose-verify', load: (_ready, ctx) => ({ path: '/api/x', ...bearer(ctx.jwt.token) }) },
+  { name: 'ours-remote-miss', server: 'ours-remote', baseline: 'express', target: 0.55, load: freshBearer },
+  { name: 'jose-verify', server: 'jose-verify', load: jwtBearer },
   {
     name: 'ours-logon-jwt',
     server: 'ours-logon-jwt',
@@ -59,6 +58,16 @@ export const variants = [
       body: JSON.stringify({ token: ctx.jwt.token, tokenType: 'profile-1' }),
     }),
   },
+  // An identity provider's JWT on an API route, against the same checks written by hand with
+  // jose (itself against jose-verify, which verifies only: what the checks around it cost).
+  { name: 'hand-written-jwt-bearer', server: 'hand-written-jwt-bearer', baseline: 'jose-verify', load: jwtBearer },
+  { name: 'ours-jwt-bearer', server: 'ours-jwt-bearer', baseline: 'hand-written-jwt-bearer', target: 0.9, cpuTarget: 0.9, alsoVs: ['jose-verify'], load: jwtBearer },
+  // RFC 7662 introspection against the same done by hand with undici: one token (cache hits), and
+  // a new token per request (an introspection call each).
+  { name: 'hand-written-introspection-hit', server: 'hand-written-introspection', load: accessTokenBearer },
+  { name: 'ours-introspection-hit', server: 'ours-introspection', baseline: 'hand-written-introspection-hit', target: 0.9, cpuTarget: 0.9, load: accessTokenBearer },
+  { name: 'hand-written-introspection-miss', server: 'hand-written-introspection', load: freshBearer },
+  { name: 'ours-introspection-miss', server: 'ours-introspection', baseline: 'hand-written-introspection-miss', target: 0.9, cpuTarget: 0.9, load: freshBearer },
   // The baseline gets fresh tokens too, so the load generator does the same work for both.
   { name: 'validator-pool', server: 'validator-pool', load: () => freshQuery('/x') },
   { name: 'ours-handoff', server: 'ours-handoff', baseline: 'validator-pool', target: 0.8, load: () => freshQuery('/authentication/login') },
@@ -75,3 +84,5 @@ export const variants = [
 
 /** Servers that call the local partner validator. */
 export const needsValidator = new Set(['ours-remote', 'validator-pool', 'ours-handoff']);
+/** Servers that call the local introspection endpoint. */
+export const needsIntrospection = new Set(['ours-introspection', 'hand-written-introspection']);

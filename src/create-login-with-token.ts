@@ -3,6 +3,7 @@ import { apiErrorHandler } from './adapters/api-error-handler.js';
 import { createAuthTokenStrategy } from './adapters/auth-token-strategy.js';
 import { createBearerMiddleware } from './adapters/bearer-middleware.js';
 import { createBearerStrategy } from './adapters/bearer-strategy.js';
+import { createRequireScopes } from './adapters/require-scopes.js';
 import { createRouter } from './adapters/create-router.js';
 import { createEmbeddingMiddleware } from './adapters/embedding.js';
 import type { PassportStrategy } from './adapters/passport-strategy.js';
@@ -33,7 +34,13 @@ export interface LoginWithToken {
   readonly bearerStrategy: PassportStrategy;
   /** Bearer authentication as plain middleware: `app.use('/api', login.bearer)`. */
   readonly bearer: RequestHandler;
-  /** Renders `LoginError`s from `bearer` in the API envelope; mount after the API routes. */
+  /**
+   * Middleware for one route behind `bearer`: 403 `insufficient_scope` unless the token grants
+   * every scope — `api.delete('/orders/:id', login.requireScopes('orders.write'), …)`. Our own
+   * session and connection tokens grant none.
+   */
+  requireScopes(...scopes: string[]): RequestHandler;
+  /** Renders `LoginError`s from `bearer` and `requireScopes` in the API envelope; mount after the API routes. */
   readonly apiErrorHandler: ErrorRequestHandler;
   /** The portal's API tokens (LogonWithToken `tokenType: "apitoken"`): create, list, revoke. */
   readonly apiTokens: ApiTokens;
@@ -96,6 +103,7 @@ export function createLoginWithToken<User>(options: LoginWithTokenOptions<User>)
     authTokenStrategy: createAuthTokenStrategy(handoff),
     bearerStrategy: createBearerStrategy(bearer),
     bearer: createBearerMiddleware(bearer),
+    requireScopes: createRequireScopes(parsed.bearer.realm),
     apiErrorHandler,
     apiTokens: new ApiTokens(services.store.apiTokens, tenants, parsed.now),
     confirmSecondFactor: (connectionId) => logon.confirmSecondFactor(connectionId),

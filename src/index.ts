@@ -11,6 +11,7 @@ export type { EmbeddingOptions, EmbeddedCookieOptions } from './embedding/embedd
 export type { LogonOptions } from './logon/logon-options.js';
 export type { ConnectionJwtOptions } from './logon/connection-jwt-options.js';
 export type { CommandDefinition, CommandOption, HttpCommandDefinition, FunctionCommandDefinition, IdentityFieldPaths } from './config/command-schema.js';
+export type { IntrospectionCommandDefinition, IntrospectionClientAuth } from './config/introspection-command-schema.js';
 export type {
   TokenTypeDefinition,
   ApiTokenTypeDefinition,

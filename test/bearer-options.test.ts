@@ -16,7 +16,13 @@ describe('bearerOptionsSchema', () => {
       negativeCacheTtlMs: 0,
       cacheMaxEntries: 10_000,
       forwardUnknownUuids: false,
+      jwtProfiles: [],
     });
+  });
+
+  it('refuses a profile listed twice in jwtProfiles', () => {
+    expect(bearerOptionsSchema.safeParse({ jwtProfiles: ['entra', 'entra'] }).success).toBe(false);
+    expect(bearerOptionsSchema.parse({ jwtProfiles: ['entra', 'keycloak'] }).jwtProfiles).toEqual(['entra', 'keycloak']);
   });
 
   it('accepts the bounds of each option', () => {

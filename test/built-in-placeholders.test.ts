@@ -25,6 +25,6 @@ describe('builtInPlaceholders', () => {
     const url = `https://partner.example/validate?${builtInPlaceholders.map((name) => `${name}={${name}}`).join('&')}`;
     const command = commandDefinitionSchema.parse({ url });
     expect(command.placeholders).toEqual([...builtInPlaceholders]);
-    expect(commandProblems(command, new Set(builtInPlaceholders), undefined)).toEqual([]);
+    expect(commandProblems('LoginWithToken', command, new Set(builtInPlaceholders), undefined)).toEqual([]);
   });
 });

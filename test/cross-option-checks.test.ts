@@ -13,7 +13,7 @@ const tokenType = (definition: unknown): ParsedTokenType => tokenTypeSchema.pars
 const jwtProfile = (jwksUrl: string) => tokenType({ kind: 'jwt', issuer: 'https://idp.example/', audience: 'portal', jwksUrl });
 
 function options(overrides: Partial<CrossCheckedOptions> = {}): CrossCheckedOptions {
-  return { placeholders: {}, commands: {}, tenants: {}, http: {}, logon: { tokenTypes: {}, jwt: withoutKey }, ...overrides };
+  return { placeholders: {}, commands: {}, tenants: {}, http: {}, bearer: { jwtProfiles: [] }, logon: { tokenTypes: {}, jwt: withoutKey }, ...overrides };
 }
 
 function tenant(settings: Partial<CrossCheckedOptions['tenants'][string]> = {}): CrossCheckedOptions['tenants'][string] {

@@ -1,12 +1,12 @@
 import { SignJWT, jwtVerify } from 'jose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jwksHostProblems } from '../src/config/jwks-hosts.js';
 import { tokenTypeSchema, type ParsedJwtProfile } from '../src/config/token-type-schema.js';
 import type { HttpOptions } from '../src/destination/http-options.js';
 import type { PartnerDispatcher } from '../src/destination/partner-dispatcher.js';
 import { partnerPool } from './support/partner-pool.js';
 import { LoginError } from '../src/errors/login-error.js';
-import { createJwksCache } from '../src/logon/jwks-cache.js';
+import { createJwksCache } from '../src/oauth/jwks-cache.js';
 import { createJwtProfileVerifier } from '../src/logon/jwt-profile-verifier.js';
 import { rsaKeys, type RsaKeys } from './support/keys.js';
 import { json, startPartnerServer, type PartnerServer } from './support/partner-server.js';
@@ -104,6 +104,64 @@ describe('createJwksCache', () => {
       const short = tokenTypeSchema.safeParse({ ...base, jwksCooldownMs: 60_000, jwksMaxAgeMs: 30_000 });
       expect(short.success ? [] : short.error.issues.map((issue) => issue.path)).toEqual([['jwksMaxAgeMs']]);
       expect(tokenTypeSchema.parse(base)).toMatchObject({ jwksTimeoutMs: 5000, jwksMaxAgeMs: 600_000 });
+    });
+  });
+
+  describe('when the key host fails', () => {
+    const verifierFor = (settings: Record<string, unknown> = {}) => {
+      partner = partnerPool({ allowPrivateAddresses: ['127.0.0.0/8'] });
+      const profile = tokenTypeSchema.parse({ kind: 'jwt', issuer, audience, jwksUrl: `${jwks.origin}/keys`, jwksCooldownMs: 1000, jwksMaxAgeMs: 1000, jwksTimeoutMs: 2000, ...settings }) as ParsedJwtProfile;
+      return createJwtProfileVerifier('profile', profile, { now: Date.now, dispatcher: partner.dispatcher });
+    };
+    const signedBy = async (keys: RsaKeys, withKid = true) => {
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = new SignJWT({ iss: issuer, aud: audience, upn: 'bob@example.com', iat: now, exp: now + 3600 });
+      return recordSecret(await jwt.setProtectedHeader(withKid ? { alg: 'RS256', kid: keys.kid } : { alg: 'RS256' }).sign(keys.privateKey));
+    };
+
+    it('answers 503, not 401, for a token signed with a key rotated in while the key set cannot be fetched', async () => {
+      const verifier = verifierFor();
+      await verifier.verify(token, 'default');
+      jwks.behave((_received, res) => json(res, 503, {}));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const rotated = await signedBy(rsaKeys());
+      expect((await failure(verifier.verify(rotated, 'default'))).code).toBe('validator_unavailable');
+      // Within the cool-down after that failure, still an outage, and no further fetch.
+      const fetches = jwks.received.length;
+      expect((await failure(verifier.verify(rotated, 'default'))).code).toBe('validator_unavailable');
+      expect(jwks.received).toHaveLength(fetches);
+      // While the key set is fetched fine, an unknown key is a bad signature.
+      serveKeys();
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expect((await failure(verifier.verify(rotated, 'default'))).code).toBe('signature_invalid');
+    });
+
+    it('serves the keys it has at once while a stale key set is refetched from a host that hangs', async () => {
+      const verifier = verifierFor({ jwksTimeoutMs: 1500 });
+      await verifier.verify(token, 'default');
+      jwks.behave(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const started = Date.now();
+      await Promise.all(Array.from({ length: 10 }, () => verifier.verify(token, 'default')));
+      // Generous: a request that waited for the hanging fetch would take its whole 1.5 s deadline.
+      expect(Date.now() - started).toBeLessThan(1000);
+      await vi.waitFor(() => expect(jwks.received).toHaveLength(2));
+    });
+
+    it('tries each key a token without kid could name, and accepts the one that verifies', async () => {
+      const other = rsaKeys();
+      jwks.behave((_received, res) => json(res, 200, { keys: [{ ...other.jwk, kid: undefined }, { ...idp.jwk, kid: undefined }] }));
+      const verifier = verifierFor();
+      const payload = await verifier.verify(await signedBy(idp, false), 'default');
+      expect(payload.identity.contactEmail).toBe('bob@example.com');
+      expect((await failure(verifier.verify(await signedBy(rsaKeys(), false), 'default'))).code).toBe('signature_invalid');
+    });
+
+    it('answers 503 when the key set publishes a private key: the provider is broken, the token is not shown to be forged', async () => {
+      const leaked = rsaKeys();
+      jwks.behave((_received, res) => json(res, 200, { keys: [{ ...leaked.privateKey.export({ format: 'jwk' }), kid: leaked.kid, alg: 'RS256' }] }));
+      const verifier = verifierFor();
+      expect((await failure(verifier.verify(await signedBy(leaked), 'default'))).code).toBe('validator_unavailable');
     });
   });
 

@@ -4,8 +4,10 @@ import {
   apiTokenTypeSchema,
   asymmetricAlgorithms,
   jwtProfileSchema,
+  keyDiscoveryUrl,
   signedSenderTypeSchema,
   tokenTypeSchema,
+  type ParsedJwtProfile,
 } from '../src/config/token-type-schema.js';
 import { validateOptions } from '../src/config/validate-options.js';
 import { expectOptionsError } from './support/options-error.js';
@@ -113,13 +115,26 @@ describe('jwtProfileSchema', () => {
       maxTokenAgeSeconds: 86_400,
       userClaim: 'upn',
       userClaimIs: 'email',
+      requiredScopes: [],
+      requiredClaims: {},
     });
   });
 
-  it('needs jwksUrl or keys', () => {
-    expectOptionsError(() => parse(profile), { code: 'LWT_MISSING_OPTION', path: at('jwksUrl') });
-    expectOptionsError(() => parse({ ...profile, keys: [] }), { code: 'LWT_MISSING_OPTION', path: at('jwksUrl') });
-    expect(parse({ ...profile, keys: [publicPem] }).kind).toBe('jwt');
+  it('without jwksUrl or keys, discovers the keys from one issuer URL, or is told where by discoveryUrl', () => {
+    expect(keyDiscoveryUrl(parse(profile) as ParsedJwtProfile)?.href).toBe(`${profile.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    expect(keyDiscoveryUrl(parse({ ...profile, keys: [] }) as ParsedJwtProfile)).toBeDefined();
+    const told = parse({ ...profile, discoveryUrl: 'https://login.example/tid/.well-known/openid-configuration' }) as ParsedJwtProfile;
+    expect(keyDiscoveryUrl(told)?.href).toBe('https://login.example/tid/.well-known/openid-configuration');
+    expect(keyDiscoveryUrl(parse({ ...profile, keys: [publicPem] }) as ParsedJwtProfile)).toBeUndefined();
+    expect(keyDiscoveryUrl(parse({ ...profile, jwksUrl: 'https://idp.example/keys' }) as ParsedJwtProfile)).toBeUndefined();
+  });
+
+  it('refuses to discover from several issuers, an issuer that is no https URL, or one with a query', () => {
+    expectOptionsError(() => parse({ ...profile, issuer: ['https://a.example/', 'https://b.example/'] }), { code: 'LWT_INVALID_OPTION', path: at('issuer') });
+    expectOptionsError(() => parse({ ...profile, issuer: 'urn:idp' }), { code: 'LWT_INVALID_OPTION', path: at('issuer') });
+    expectOptionsError(() => parse({ ...profile, issuer: 'http://idp.example/' }), { code: 'LWT_INVALID_OPTION', path: at('issuer') });
+    expectOptionsError(() => parse({ ...profile, issuer: 'https://idp.example/?tenant=a' }), { code: 'LWT_INVALID_OPTION', path: at('issuer') });
+    expectOptionsError(() => parse({ ...profile, jwksUrl: 'https://idp.example/keys', discoveryUrl: 'https://idp.example/d' }), { code: 'LWT_INVALID_OPTION', path: at('discoveryUrl') });
   });
 
   it('takes an http JWKS URL only on loopback', () => {

@@ -67,3 +67,17 @@ export async function benchStore(store) {
     },
   };
 }
+
+/**
+ * What the hand-written bearer routes answer a refused token with: 401 (no token, or `error`
+ * `invalid_token`) or 403 `insufficient_scope` naming the required scope, with RFC 6750's
+ * WWW-Authenticate, as ours does.
+ */
+export function refuseBearer(res, status, error, scope) {
+  const scopeParameter = error === 'insufficient_scope' ? `, scope="${scope}"` : '';
+  res.set('www-authenticate', `Bearer realm="api"${error ? `, error="${error}"${scopeParameter}` : ''}`);
+  res.status(status).json({ error: error ?? 'token_missing' });
+}
+
+/** The RFC 6750 bearer token of `req`'s Authorization header, or undefined. */
+export const bearerTokenOf = (req) => /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(req.headers.authorization ?? '')?.[1];

@@ -11,7 +11,8 @@ export const bearerStrategyName = 'login-with-token-bearer';
  * The bearer strategy as Passport expects it (the contract of passport-http-bearer): missing
  * or invalid tokens `fail` with the `WWW-Authenticate` challenge (401), malformed requests
  * `fail(400)` (Passport sends no challenge with a 400; the plain middleware does), everything
- * else — an unknown tenant (404), rate limits (429), outages (503) — goes to `error` as a
+ * else — a missing scope (403, with its challenge), an unknown tenant (404), rate limits (429),
+ * outages (503) — goes to `error` as a
  * `LoginError`. Success sets `req.user` with the token's facts as `info`.
  */
 export function createBearerStrategy<User>(bearer: BearerAuthentication<User>): PassportStrategy {

@@ -2,6 +2,8 @@ import { andThen, isPromise, type MaybePromise } from '../async/maybe-promise.js
 import { AttemptAudit, type AuditDependencies } from '../audit/attempt-audit.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
+import type { VerifiedToken } from '../logon/token-verifier.js';
+import { missingScopes } from '../oauth/scopes.js';
 import type { BruteForceGuard, GuardedKey } from '../rate-limit/brute-force-guard.js';
 import type { ParsedRateLimitOptions } from '../rate-limit/rate-limit-options.js';
 import { clientNetwork } from '../request/client-network.js';
@@ -11,16 +13,19 @@ import type { SessionIdentity } from '../store/session-store.js';
 import type { Store } from '../store/store.js';
 import { rateLimitKeys } from '../store/store-keys.js';
 import type { UserDirectory } from '../users/user-directory.js';
-import { bearerChallenge } from './bearer-challenge.js';
+import { bearerChallenge, insufficientScope } from './bearer-challenge.js';
+import type { BearerJwtProfile, BearerJwtProfiles } from './bearer-jwt-profiles.js';
 import type { ParsedBearerOptions } from './bearer-options.js';
 import { extractBearerToken } from './extract-bearer-token.js';
 import { classifyOwnToken } from './own-tokens.js';
-import type { RemoteBearerValidator } from './remote-bearer-validator.js';
+import type { RemoteAnswer, RemoteBearerValidator } from './remote-bearer-validator.js';
 
 /** The shared parts bearer authentication works with. */
 export interface BearerServices<User> extends AuditDependencies {
   readonly store: Pick<Store, 'sessions'>;
   readonly remoteBearer: RemoteBearerValidator;
+  /** Identity providers' JWTs verified here, without a round trip. */
+  readonly bearerJwtProfiles: BearerJwtProfiles;
   /** Signs and checks the JWTs of LogonWithToken connections. */
   readonly connectionJwt: ConnectionJwt;
   readonly users: UserDirectory<User>;
@@ -38,12 +43,18 @@ export interface BearerOptionGroups {
 export interface BearerInfo {
   readonly tenant: string;
   /**
-   * `session-token`, `connection-id` or `connection-jwt` (ours), or `bearer` (validated by the
-   * partner).
+   * `session-token`, `connection-id` or `connection-jwt` (ours), `bearer` (validated by the
+   * partner or by introspection), or the id of the JWT profile that verified it.
    */
   readonly tokenType: string;
-  /** Absolute expiry of our own tokens, milliseconds since the epoch. */
+  /** Absolute expiry of our own tokens and of verified JWTs, milliseconds since the epoch. */
   readonly expiresAt?: number;
+  /**
+   * The scopes the token grants (`scope` / `scp` of a JWT or an introspection answer);
+   * undefined for our own tokens and partner templates, which grant none — `requireScopes`
+   * refuses those.
+   */
+  readonly scopes?: readonly string[];
 }
 
 /** An accepted bearer token. */
@@ -52,14 +63,18 @@ export interface BearerResult<User> {
   readonly info: BearerInfo;
 }
 
-type Lookup = { readonly identity: SessionIdentity; readonly info: BearerInfo } | { readonly miss: true; readonly counted: boolean };
+type Lookup =
+  | { readonly identity: SessionIdentity; readonly info: BearerInfo; readonly requiredScopes?: readonly string[] }
+  | { readonly miss: true; readonly counted: boolean; readonly reason?: string };
 
 const notFound: Lookup = { miss: true, counted: false };
 
 /**
  * Bearer authentication on API routes (RFC 6750): our own session tokens, connection ids and
- * connection JWTs from the store (using a connection slides its idle timeout), any other token
- * through the tenant's `ValidateBearer` command (`RemoteBearerValidator`).
+ * connection JWTs from the store (using a connection slides its idle timeout), identity
+ * providers' JWTs of the tenant's `jwtProfiles` verified locally (`BearerJwtProfiles`), any
+ * other token through the tenant's `ValidateBearer` command (`RemoteBearerValidator`). A token
+ * lacking a scope its profile or introspection command requires is refused with 403.
  */
 export class BearerAuthentication<User> {
   readonly #services: BearerServices<User>;
@@ -75,7 +90,8 @@ export class BearerAuthentication<User> {
    * session token, the memory store and a synchronous `resolveUser` — and with a promise
    * otherwise; failures always come as a rejected promise: `token_missing` (401, challenge
    * without error), `invalid_request` (400), `token_invalid` (401, `error="invalid_token"`),
-   * `rate_limited` (429), or 503 on outages.
+   * `insufficient_scope` (403, `error="insufficient_scope"`), `rate_limited` (429), or 503 on
+   * outages.
    */
   authenticate(request: RequestInfo): MaybePromise<BearerResult<User>> {
     const { realm, allowQueryToken } = this.#options.bearer;
@@ -112,7 +128,11 @@ export class BearerAuthentication<User> {
 
   /** Turns a lookup into the user, or into a refusal. */
   #accept(request: RequestInfo, tenant: string, found: Lookup): MaybePromise<BearerResult<User>> {
-    if ('miss' in found) return this.#refuse(request, 'unknown, expired or revoked token', found.counted);
+    if ('miss' in found) return this.#refuse(request, found.reason ?? 'unknown, expired or revoked token', found.counted);
+    if (found.requiredScopes !== undefined) {
+      const missing = missingScopes(found.info.scopes, found.requiredScopes);
+      if (missing.length > 0) throw insufficientScope(this.#options.bearer.realm, found.requiredScopes, missing);
+    }
     // A token whose user is gone or deactivated is as good as revoked.
     const userGone = (error: unknown) => {
       if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
@@ -131,7 +151,10 @@ export class BearerAuthentication<User> {
 
   #lookUp(request: RequestInfo, tenant: string, token: string): MaybePromise<Lookup> {
     const shape = classifyOwnToken(token, this.#services.connectionJwt);
-    if (shape === undefined) return this.#lookUpRemote(request, tenant, token);
+    if (shape === undefined) {
+      const profile = this.#services.bearerJwtProfiles.match(tenant, token);
+      return profile === undefined ? this.#lookUpRemote(request, tenant, token) : this.#lookUpJwt(tenant, token, profile);
+    }
     if (shape.kind === 'refused') return notFound;
     if (shape.kind === 'connection-jwt') return this.#lookUpConnectionJwt(tenant, token);
     return andThen(this.#services.store.sessions.use(shape.key, tenant), (session): MaybePromise<Lookup> => {
@@ -156,25 +179,44 @@ export class BearerAuthentication<User> {
     return { identity: session.identity, info: { tenant, tokenType: 'connection-jwt', expiresAt: session.expiresAt } };
   }
 
-  async #lookUpRemote(request: RequestInfo, tenant: string, token: string): Promise<Lookup> {
-    const { remoteBearer, guard } = this.#services;
+  /** An identity provider's JWT: its profile verifies it here; only an outage (no keys) is not a refusal. */
+  async #lookUpJwt(tenant: string, token: string, profile: BearerJwtProfile): Promise<Lookup> {
+    let verified: VerifiedToken;
+    try {
+      verified = await profile.verifier.verify(token, tenant);
+    } catch (error) {
+      if (isLoginError(error) && error.code !== 'validator_unavailable') return { miss: true, counted: false, reason: `${profile.id}: ${error.reason ?? error.code}` };
+      throw error;
+    }
+    const info = { tenant, tokenType: profile.id, expiresAt: verified.expiresAt, scopes: verified.scopes };
+    return { identity: verified.identity, info, requiredScopes: verified.requiredScopes };
+  }
+
+  /** A token for `ValidateBearer`: a cached answer at once (no promise), else the partner's. */
+  #lookUpRemote(request: RequestInfo, tenant: string, token: string): MaybePromise<Lookup> {
+    const { remoteBearer } = this.#services;
     if (!remoteBearer.handles(tenant)) return notFound;
     const key = remoteBearer.key(request, tenant, token);
     const cached = remoteBearer.cached(key);
-    if (cached !== undefined) return cached === null ? notFound : { identity: cached, info: { tenant, tokenType: 'bearer' } };
+    if (cached !== undefined) return cached === null ? notFound : remoteLookup(tenant, cached, remoteBearer.requiredScopes(tenant));
+    return this.#askRemote(request, tenant, token, key);
+  }
+
+  async #askRemote(request: RequestInfo, tenant: string, token: string, key: string): Promise<Lookup> {
+    const { remoteBearer, guard } = this.#services;
     // Each uncached lookup is counted before the partner is asked, so parallel guessing cannot
     // outrun the limit; a token that turns out valid, or an outage, gives the count back.
     const attempt = await guard.attempt([this.#networkCounter(request)]);
-    let identity: SessionIdentity | null;
+    let answer: RemoteAnswer | null;
     try {
-      identity = await remoteBearer.validate(request, tenant, token, key);
+      answer = await remoteBearer.validate(request, tenant, token, key);
     } catch (error) {
       await attempt.undecided();
       throw error;
     }
-    if (identity === null) return { miss: true, counted: true };
+    if (answer === null) return { miss: true, counted: true };
     await attempt.succeeded();
-    return { identity, info: { tenant, tokenType: 'bearer' } };
+    return remoteLookup(tenant, answer, remoteBearer.requiredScopes(tenant));
   }
 
   /** Refuses with `invalid_token`, or with 429 once the client network has failed too often. */
@@ -187,4 +229,10 @@ export class BearerAuthentication<User> {
   #networkCounter(request: RequestInfo): GuardedKey {
     return { key: rateLimitKeys.bearerIp(clientNetwork(request.ip)), limit: this.#options.rateLimits.bearerFailuresPerIp, onSuccess: 'refund' };
   }
+}
+
+/** A remote answer as a lookup: the scopes it grants, those the tenant's command requires. */
+function remoteLookup(tenant: string, answer: RemoteAnswer, requiredScopes: readonly string[]): Lookup {
+  const info: BearerInfo = answer.scopes === undefined ? { tenant, tokenType: 'bearer' } : { tenant, tokenType: 'bearer', scopes: answer.scopes };
+  return { identity: answer.identity, info, requiredScopes };
 }

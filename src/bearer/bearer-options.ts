@@ -21,7 +21,18 @@ export interface BearerOptions {
    * @default false
    */
   forwardUnknownUuids?: boolean;
+  /**
+   * JWT profiles (ids in `logon.tokenTypes` or the tenant's `tokenTypes`) whose access tokens
+   * API routes verify locally — issuer, audience, algorithms, lifetime, required scopes and
+   * claims — and sign in through `resolveUser`, with no round trip. A JWT naming another issuer
+   * still goes to `ValidateBearer`.
+   * @default [] (none)
+   */
+  jwtProfiles?: string[];
 }
+
+/** A list of JWT profile ids, as `bearer.jwtProfiles` and `tenants.<name>.jwtProfiles` take it. */
+export const jwtProfileIdsSchema = z.array(z.string().min(1)).refine((ids) => new Set(ids).size === ids.length, 'lists a profile twice');
 
 /** Validates {@link BearerOptions}; every default is written here. */
 export const bearerOptionsSchema = optionSchema<BearerOptions>()(
@@ -36,6 +47,7 @@ export const bearerOptionsSchema = optionSchema<BearerOptions>()(
     negativeCacheTtlMs: z.number().int().min(0).max(5_000).default(0),
     cacheMaxEntries: z.number().int().positive().max(10_000_000).default(10_000),
     forwardUnknownUuids: z.boolean().default(false),
+    jwtProfiles: jwtProfileIdsSchema.default([]),
   }),
 );
 

@@ -6,6 +6,7 @@ import { neverAborted } from '../time/deadline.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
 import { readPath } from '../identity/read-path.js';
+import type { IntrospectionClient } from '../oauth/introspection-client.js';
 import type { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
@@ -21,11 +22,20 @@ export interface RemoteBearerServices {
   readonly placeholders: PlaceholderBuilder;
   /** Bounds the partner calls one client network has under way. */
   readonly inFlight: InFlightLimit;
+  /** Runs introspection commands (RFC 7662). */
+  readonly introspection: IntrospectionClient;
   readonly now: Clock;
 }
 
+/** Whom a validated token names, and the scopes it grants when the validator says. */
+export interface RemoteAnswer {
+  readonly identity: SessionIdentity;
+  /** Granted scopes (introspection answers); undefined for partner templates, which name none. */
+  readonly scopes?: readonly string[];
+}
+
 interface Cached {
-  readonly identity: SessionIdentity | null;
+  readonly answer: RemoteAnswer | null;
   readonly until: number;
 }
 
@@ -38,19 +48,23 @@ interface Flight {
 
 /**
  * Validates bearer tokens the portal did not issue through the tenant's `ValidateBearer`
- * command, with a bounded cache and single-flight: concurrent requests for one uncached token
- * share one upstream call. Cache keys are keyed hashes of tenant, token and the values of any
- * request-derived placeholder the HTTP template sends (`{ipAddress}`, the app's own), so an
- * answer given for one client address is never reused for another. The token itself is never
- * held. Outages are not cached. Function commands are keyed by tenant and token only.
+ * command — a partner template, a function, or RFC 7662 introspection — with a bounded cache
+ * and single-flight: concurrent requests for one uncached token share one upstream call. Cache
+ * keys are keyed hashes of tenant, token and what the answer was decided for: the values of
+ * any request-derived placeholder the HTTP template sends (`{ipAddress}`, the app's own), so an
+ * answer given for one client address is never reused for another, and an introspection
+ * command's policy (endpoint, issuer, audience, scopes, user claim), so an answer judged for
+ * one policy never serves another. An answer is kept at most `bearer.cacheTtlMs` and never
+ * past the token's `exp`; a hit never extends it. The token itself is never held. Outages are
+ * not cached. Function commands are keyed by tenant and token only.
  */
 export class RemoteBearerValidator {
   readonly #cache = new Map<string, Cached>();
   readonly #flights = new Map<string, Flight>();
   /** SHA-256 already fed the per-process secret; each key copies it (cheaper than a new HMAC). */
-  readonly #keyed: Hash;
-  /** Request-derived placeholders each tenant's template uses, which the cache key must cover. */
-  readonly #keyedPlaceholders = new Map<string, readonly string[]>();
+  readonly #secretHash: Hash;
+  /** Per tenant, resolved once: its command's request-derived placeholders and introspection policy, which cache keys cover besides the token. */
+  readonly #tenants = new Map<string, TenantPolicy>();
 
   readonly #services: RemoteBearerServices;
   readonly #bearer: ParsedBearerOptions;
@@ -59,23 +73,29 @@ export class RemoteBearerValidator {
   constructor(services: RemoteBearerServices, options: { readonly bearer: ParsedBearerOptions }) {
     this.#services = services;
     this.#bearer = options.bearer;
-    this.#keyed = createHash('sha256').update(randomBytes(32));
+    this.#secretHash = createHash('sha256').update(randomBytes(32));
   }
 
   /** True when `tenant` has a `ValidateBearer` command. */
   handles(tenant: string): boolean {
-    return this.#services.commands.resolve('ValidateBearer', tenant) !== undefined;
+    return this.#policyOf(tenant).handles;
+  }
+
+  /** The scopes `tenant`'s `ValidateBearer` requires of every token (introspection's `requiredScopes`). */
+  requiredScopes(tenant: string): readonly string[] {
+    return this.#policyOf(tenant).requiredScopes;
   }
 
   /**
-   * The identity the partner vouches for, or `null` when it rejects the token.
+   * Whom the partner or authorization server says the token names, or `null` when it rejects
+   * the token.
    * @throws LoginError `validator_unavailable` when the partner gives no usable answer.
    */
-  async validate(request: RequestInfo, tenant: string, token: string, key = this.key(request, tenant, token)): Promise<SessionIdentity | null> {
+  async validate(request: RequestInfo, tenant: string, token: string, key = this.key(request, tenant, token)): Promise<RemoteAnswer | null> {
     const cached = this.cached(key);
     if (cached !== undefined) return cached;
     const joined = this.#flights.get(key);
-    if (joined !== undefined) return (await joined.answer).identity;
+    if (joined !== undefined) return (await joined.answer).answer;
     // Only the request that makes the call takes one of its network's partner-call slots; it is
     // refused before there is a flight, so no request of another network shares that refusal.
     return this.#services.inFlight.run(clientNetwork(request.ip), async () => {
@@ -89,7 +109,7 @@ export class RemoteBearerValidator {
       try {
         const answer = await flight.answer;
         if (!flight.forgotten) this.#remember(key, answer);
-        return answer.identity;
+        return answer.answer;
       } finally {
         clearTimeout(abandon);
         land();
@@ -97,11 +117,11 @@ export class RemoteBearerValidator {
     });
   }
 
-  /** The cached answer under `key`: an identity, `null` for a cached rejection, undefined when not cached. */
-  cached(key: string): SessionIdentity | null | undefined {
+  /** The cached answer under `key`: whom it names, `null` for a cached rejection, undefined when not cached. */
+  cached(key: string): RemoteAnswer | null | undefined {
     const cached = this.#cache.get(key);
     if (cached === undefined) return undefined;
-    if (cached.until > this.#services.now()) return cached.identity;
+    if (cached.until > this.#services.now()) return cached.answer;
     this.#cache.delete(key);
     return undefined;
   }
@@ -115,19 +135,30 @@ export class RemoteBearerValidator {
   }
 
   /**
-   * The cache key of `token` for this request: a keyed SHA-256 of tenant, token and the values
-   * of the request-derived placeholders the tenant's template sends.
+   * The cache key of `token` for this request: a keyed SHA-256 of tenant, token, the values of
+   * the request-derived placeholders the tenant's template sends, and its introspection policy.
    */
   key(request: RequestInfo, tenant: string, token: string): string {
-    let names = this.#keyedPlaceholders.get(tenant);
-    if (names === undefined) {
-      const used = this.#services.commands.resolve('ValidateBearer', tenant)?.definition.placeholders ?? [];
-      names = [...new Set(used)].filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant');
-      this.#keyedPlaceholders.set(tenant, names);
-    }
-    const hash = this.#keyed.copy().update(`${tenant}\u0000${token}`);
-    if (names.length > 0) for (const value of this.#services.placeholders.requestValues(request, names)) hash.update(`\u0000${value}`);
+    const keyed = this.#policyOf(tenant);
+    const hash = this.#secretHash.copy().update(`${tenant}\u0000${token}\u0000${keyed.policy}`);
+    if (keyed.placeholders.length > 0) for (const value of this.#services.placeholders.requestValues(request, keyed.placeholders)) hash.update(`\u0000${value}`);
     return hash.digest('base64url');
+  }
+
+  #policyOf(tenant: string): TenantPolicy {
+    let policy = this.#tenants.get(tenant);
+    if (policy === undefined) {
+      const definition = this.#services.commands.resolve('ValidateBearer', tenant)?.definition;
+      const used = [...new Set(definition?.placeholders ?? [])];
+      policy = {
+        handles: definition !== undefined,
+        placeholders: used.filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant'),
+        policy: definition?.kind === 'introspection' ? definition.policy : '',
+        requiredScopes: definition?.kind === 'introspection' ? definition.requiredScopes : noScopes,
+      };
+      this.#tenants.set(tenant, policy);
+    }
+    return policy;
   }
 
   /** Number of cached answers. */
@@ -137,18 +168,29 @@ export class RemoteBearerValidator {
 
   async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
     const command = this.#services.commands.resolve('ValidateBearer', tenant)!;
+    if (command.definition.kind === 'introspection') {
+      const verdict = await this.#services.introspection.introspect(command.definition, token);
+      return verdict.active ? this.#accepted({ identity: verdict.identity, scopes: verdict.scopes }, verdict.expiresAt) : this.#rejected();
+    }
     const placeholders = this.#services.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
     // The upstream call is shared, so no single client's disconnect may cancel it.
     const answer = await this.#services.executor.run(command, placeholders, neverAborted);
-    const now = this.#services.now();
-    const rejected = { identity: null, until: now + this.#bearer.negativeCacheTtlMs };
-    if (answer === null) return rejected;
+    if (answer === null) return this.#rejected();
     const parsed = parseIdentityAnswer(answer, command.definition.identity, 'bearer');
     if (parsed.kind === 'malformed') throw validatorUnavailable(`partner answer is malformed: ${parsed.reason}`);
-    if (parsed.kind === 'none') return rejected;
-    const expiresAt = answerExpiry(answer, now);
-    if (expiresAt !== undefined && expiresAt <= now) return rejected;
-    return { identity: parsed.identity, until: Math.min(now + this.#bearer.cacheTtlMs, expiresAt ?? Infinity) };
+    if (parsed.kind === 'none') return this.#rejected();
+    return this.#accepted({ identity: parsed.identity }, answerExpiry(answer, this.#services.now()));
+  }
+
+  /** An accepted answer, kept `bearer.cacheTtlMs` but never past `expiresAt` (one already past is a rejection). */
+  #accepted(answer: RemoteAnswer, expiresAt: number | undefined): Cached {
+    const now = this.#services.now();
+    if (expiresAt !== undefined && expiresAt <= now) return this.#rejected();
+    return { answer, until: Math.min(now + this.#bearer.cacheTtlMs, expiresAt ?? Infinity) };
+  }
+
+  #rejected(): Cached {
+    return { answer: null, until: this.#services.now() + this.#bearer.negativeCacheTtlMs };
   }
 
   #remember(key: string, answer: Cached): void {
@@ -156,6 +198,16 @@ export class RemoteBearerValidator {
     if (this.#cache.size >= this.#bearer.cacheMaxEntries) this.#cache.delete(this.#cache.keys().next().value!);
     this.#cache.set(key, answer);
   }
+}
+
+const noScopes: readonly string[] = [];
+
+/** What a tenant's `ValidateBearer` decides answers by. */
+interface TenantPolicy {
+  readonly handles: boolean;
+  readonly placeholders: readonly string[];
+  readonly policy: string;
+  readonly requiredScopes: readonly string[];
 }
 
 /** The answer's expiry: `exp` (seconds since the epoch) or `expires_in` (seconds from now). */

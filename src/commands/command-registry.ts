@@ -1,6 +1,6 @@
 import { builtInPlaceholders } from '../config/built-in-placeholders.js';
 import { commandProblems } from '../config/command-checks.js';
-import { commandDefinitionSchema, type CommandOption, type CompiledCommand } from '../config/command-schema.js';
+import { commandDefinitionSchema, type CommandOption, type CompiledCommand, type CompiledPartnerCommand } from '../config/command-schema.js';
 import { formatPath } from '../config/describe-issues.js';
 import { validateOptions } from '../config/validate-options.js';
 import { OptionsError } from '../errors/options-error.js';
@@ -53,12 +53,22 @@ export class CommandRegistry {
     return command;
   }
 
+  /**
+   * The command `name` for `tenant` when it is one whose answer names a contact (an HTTP
+   * template or a function), else undefined. Only `ValidateBearer` may be an introspection
+   * command; start-up refuses one under any other name.
+   */
+  resolvePartner(name: CommandName, tenant: string): Command<CompiledPartnerCommand> | undefined {
+    const command = this.resolve(name, tenant);
+    return command?.definition.kind === 'introspection' ? undefined : (command as Command<CompiledPartnerCommand> | undefined);
+  }
+
   #compileDefault(name: CommandName, tenant: string): CompiledCommand | undefined {
     const source = ownValue(this.#options.commands, name);
     if (typeof source !== 'function') return source;
     const path = `commands.${name}(${JSON.stringify(tenant)})`;
     const command = validateOptions(commandDefinitionSchema, source(tenant), 'login-with-token', [path]);
-    const problems = commandProblems(command, this.#knownPlaceholders, this.#options.http.allowedHosts);
+    const problems = commandProblems(name, command, this.#knownPlaceholders, this.#options.http.allowedHosts);
     if (problems.length > 0) {
       throw new OptionsError(
         'login-with-token',

@@ -5,6 +5,7 @@ import { compileHeaderTemplate, type HeaderTemplate } from '../template/header-t
 import { compileUrlTemplate, type UrlTemplate } from '../template/url-template.js';
 import type { Placeholders } from '../template/template-parts.js';
 import { maxCommandTimeoutMs } from './command-deadline.js';
+import { introspectionCommandSchema, type CompiledIntrospectionCommand, type IntrospectionCommandDefinition } from './introspection-command-schema.js';
 import { optionSchema } from './option-schema.js';
 import { durationMs, functionSchema } from './zod-helpers.js';
 
@@ -66,8 +67,11 @@ export interface FunctionCommandDefinition {
   identity?: IdentityFieldPaths;
 }
 
-/** One command definition: an HTTP template or an in-process function. */
-export type CommandDefinition = HttpCommandDefinition | FunctionCommandDefinition;
+/**
+ * One command definition: an HTTP template, an in-process function, or — for `ValidateBearer`
+ * only — RFC 7662 token introspection.
+ */
+export type CommandDefinition = HttpCommandDefinition | FunctionCommandDefinition | IntrospectionCommandDefinition;
 
 /** A command definition as written in options: fixed, or chosen per tenant by a function. */
 export type CommandOption = CommandDefinition | ((tenant: string) => CommandDefinition);
@@ -95,7 +99,10 @@ export interface CompiledFunctionCommand {
 }
 
 /** A validated, compiled command definition. */
-export type CompiledCommand = CompiledHttpCommand | CompiledFunctionCommand;
+export type CompiledCommand = CompiledHttpCommand | CompiledFunctionCommand | CompiledIntrospectionCommand;
+
+/** A command whose answer the package reads for `ContactId` / `ContactEmail`: every kind but introspection. */
+export type CompiledPartnerCommand = CompiledHttpCommand | CompiledFunctionCommand;
 
 const fieldPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, 'must be a dotted field path like "data.ContactId"');
 
@@ -178,10 +185,18 @@ const functionCommandSchema = functionCommandFieldsSchema.transform(
 
 /**
  * Validates and compiles one command definition. An object with `run` is a function command,
- * anything else an HTTP template; choosing up front keeps error messages about the right kind.
+ * one with `kind: 'introspection'` an introspection command, anything else an HTTP template;
+ * choosing up front keeps error messages about the right kind.
  */
 export const commandDefinitionSchema = z.custom<CommandDefinition>().transform((value, ctx): CompiledCommand => {
-  const schema = typeof value === 'object' && value !== null && 'run' in value ? functionCommandSchema : httpCommandSchema;
+  const schema: z.ZodType<CompiledCommand, unknown> =
+    typeof value !== 'object' || value === null
+      ? httpCommandSchema
+      : 'run' in value
+        ? functionCommandSchema
+        : (value as { kind?: unknown }).kind === 'introspection'
+          ? introspectionCommandSchema
+          : httpCommandSchema;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { identityPathsSchema, type IdentityFieldPaths } from './command-schema.js';
+import { discoveryUrlOf, endpointUrlSchema, issuerUrlProblem, providerDocumentDefaults } from './endpoint-url.js';
+import { scopeSchema } from './scope-schema.js';
 import { optionSchema } from './option-schema.js';
 import { parseVerificationKey, type VerificationKey } from './verification-key.js';
 
@@ -52,8 +54,19 @@ export interface JwtProfileDefinition {
   issuer: string | string[];
   /** Accepted `aud`. Required. */
   audience: string | string[];
-  /** JWKS document URL (https; http only for loopback): fetched, cached, refetched once on an unknown `kid` (with a cool-down). */
+  /**
+   * JWKS document URL (https; http only for loopback): fetched, cached, refetched once on an
+   * unknown `kid` (with a cool-down).
+   * @default the `jwks_uri` of the issuer's discovery document, when neither this nor `keys` is set
+   */
   jwksUrl?: string;
+  /**
+   * The OpenID Connect discovery document naming `jwks_uri`, when it is not at
+   * `{issuer}/.well-known/openid-configuration` (Entra ID v1 tokens, whose issuer is
+   * `https://sts.windows.net/{tenant}/`). Its `issuer` must be one of `issuer`.
+   * @default the issuer's own, `{issuer}/.well-known/openid-configuration` (with a single `issuer`)
+   */
+  discoveryUrl?: string;
   /** Least time between two JWKS fetches (unknown `kid`s, refreshes, retries after a failure), at least 1000. @default 30000 */
   jwksCooldownMs?: number;
   /**
@@ -82,6 +95,14 @@ export interface JwtProfileDefinition {
   userClaim?: string;
   /** Whether that claim holds an e-mail address or a contact id. @default 'email' */
   userClaimIs?: 'email' | 'contactId';
+  /** Scopes the token must grant (`scope` or `scp`, a space-separated string or a list); else 403 `insufficient_scope`. @default [] */
+  requiredScopes?: string[];
+  /**
+   * Claims the token must carry with exactly these values (a list claim must contain the value),
+   * e.g. `{ tid: '…' }` for one Entra ID directory or `{ azp: 'portal' }`.
+   * @default {}
+   */
+  requiredClaims?: Record<string, string | number | boolean>;
 }
 
 /** One token type. */
@@ -101,8 +122,6 @@ const algorithmsSchema = (fallback: AsymmetricAlgorithm[]) =>
     .array(z.enum(asymmetricAlgorithms, { message: `must be one of ${asymmetricAlgorithms.join(', ')} (no "none", no HMAC)` }))
     .min(1)
     .default(fallback);
-
-const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
 const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -130,23 +149,29 @@ export const jwtProfileSchema = optionSchema<JwtProfileDefinition>()(
       kind: z.literal('jwt'),
       issuer: stringOrList,
       audience: stringOrList,
-      jwksUrl: z
-        .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
-        .refine((url) => url.startsWith('https:') || !URL.canParse(url) || loopback.test(new URL(url).hostname), 'must use https (http only for loopback)')
-        .optional(),
-      jwksCooldownMs: z.number().int().min(1000).max(600_000).default(30_000),
-      jwksTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
-      jwksMaxAgeMs: z.number().int().min(1000).max(86_400_000).default(600_000),
+      jwksUrl: endpointUrlSchema.optional(),
+      discoveryUrl: endpointUrlSchema.optional(),
+      jwksCooldownMs: z.number().int().min(1000).max(600_000).default(providerDocumentDefaults.cooldownMs),
+      jwksTimeoutMs: z.number().int().min(100).max(60_000).default(providerDocumentDefaults.timeoutMs),
+      jwksMaxAgeMs: z.number().int().min(1000).max(86_400_000).default(providerDocumentDefaults.maxAgeMs),
       keys: z.array(keySchema).optional(),
       algorithms: algorithmsSchema(['RS256']),
       clockToleranceSeconds: z.number().int().min(0).max(60).default(30),
       maxTokenAgeSeconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
       userClaim: z.string().min(1).default('upn'),
       userClaimIs: z.enum(['email', 'contactId']).default('email'),
+      requiredScopes: z.array(scopeSchema).default([]),
+      requiredClaims: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()])).default({}),
     })
-    .refine((profile) => profile.jwksUrl !== undefined || (profile.keys?.length ?? 0) > 0, {
-      message: 'needs jwksUrl or keys',
-      path: ['jwksUrl'],
+    .refine((profile) => profile.jwksUrl === undefined || profile.discoveryUrl === undefined, {
+      message: 'set jwksUrl or discoveryUrl, not both',
+      path: ['discoveryUrl'],
+    })
+    .superRefine((profile, ctx) => {
+      if (profile.jwksUrl !== undefined || (profile.keys?.length ?? 0) > 0 || profile.discoveryUrl !== undefined) return;
+      // Neither keys nor where to find them: they are discovered from the issuer.
+      const problem = typeof profile.issuer === 'string' ? issuerUrlProblem(profile.issuer) : 'lists several issuers: set jwksUrl, discoveryUrl or keys';
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['issuer'], message: `${problem} (no jwksUrl or keys: the keys are discovered from the issuer)` });
     })
     // Refreshing more often than the cool-down allows would never happen.
     .refine((profile) => profile.jwksMaxAgeMs >= profile.jwksCooldownMs, {
@@ -164,3 +189,14 @@ export type ParsedTokenType = z.output<typeof tokenTypeSchema>;
 export type ParsedSignedSenderType = Extract<ParsedTokenType, { kind: 'signed-sender' }>;
 /** A validated JWT profile. */
 export type ParsedJwtProfile = Extract<ParsedTokenType, { kind: 'jwt' }>;
+
+/**
+ * Where a JWT profile's keys are discovered: its `discoveryUrl`, or with neither `jwksUrl` nor
+ * `keys`, its issuer's discovery document; undefined when the profile names its keys itself.
+ */
+export function keyDiscoveryUrl(profile: ParsedJwtProfile): URL | undefined {
+  if (profile.discoveryUrl !== undefined) return new URL(profile.discoveryUrl);
+  if (profile.jwksUrl !== undefined || (profile.keys?.length ?? 0) > 0) return undefined;
+  // The schema refuses a profile without keys whose issuer is not one URL.
+  return discoveryUrlOf(profile.issuer as string);
+}

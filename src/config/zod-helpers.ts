@@ -6,11 +6,16 @@ export function functionSchema<F extends (...args: never[]) => unknown>() {
 }
 
 /**
- * Text every store can keep: well-formed (no lone surrogate) and without NUL, which PostgreSQL
- * refuses. Identities and labels from partners or input pass through it.
+ * Whether `value` is text every store can keep: well-formed (no lone surrogate) and without
+ * NUL, which PostgreSQL refuses. Identities and labels from partners or input pass through it.
  */
+export function isStorableText(value: unknown): value is string {
+  return typeof value === 'string' && value.isWellFormed() && !value.includes('\u0000');
+}
+
+/** A zod string that {@link isStorableText} accepts. */
 export function storableText() {
-  return z.string().refine((value) => value.isWellFormed() && !value.includes('\u0000'), 'must be well-formed text without NUL characters');
+  return z.string().refine(isStorableText, 'must be well-formed text without NUL characters');
 }
 
 /** Positive whole milliseconds with an upper bound, for timeouts and TTLs. */

@@ -177,7 +177,7 @@ export class SessionTokens<User> {
     const { commands, executor, inFlight, placeholders, users } = this.#services;
     const access = body.access_token_identifier;
     const name = access === undefined ? 'VerifyCredentials' : 'VerifyAccessToken';
-    const command = commands.resolve(name, tenant);
+    const command = commands.resolvePartner(name, tenant);
     if (command === undefined) throw new LoginError('login_failed', { reason: `no ${name} command for this tenant` });
     const values: Record<string, string> = { organisation: body.organisation };
     if (body.unit !== undefined) values['unit'] = body.unit;

@@ -32,6 +32,7 @@ export const catalogue = {
   rate_limited: { number: 19003, status: 429, message: 'Too many attempts. Try again later.' },
   store_unavailable: { number: 19004, status: 503, message: 'A backing service is unavailable. Try again later.' },
   token_missing: { number: 19005, status: 401, message: 'Authentication required.' },
+  insufficient_scope: { number: 19006, status: 403, message: 'The token does not grant the required scope.' },
 } as const satisfies Record<string, { number: number; status: number; message: string }>;
 
 /** Every error code the package can answer with; `switch (err.code)` over it is exhaustive. */

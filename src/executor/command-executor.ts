@@ -5,10 +5,10 @@ import type { Placeholders } from '../template/template-parts.js';
 export type CommandName = 'LoginWithToken' | 'ValidateBearer' | 'VerifyCredentials' | 'VerifyAccessToken' | (string & {});
 
 /** One command ready to run: its name, the tenant it runs for, and its compiled definition. */
-export interface Command {
+export interface Command<Definition extends CompiledCommand = CompiledCommand> {
   readonly name: CommandName;
   readonly tenant: string;
-  readonly definition: CompiledCommand;
+  readonly definition: Definition;
 }
 
 /**

@@ -10,12 +10,10 @@ import { readJsonAnswer } from './read-json-answer.js';
 import { describeFault } from '../errors/describe-fault.js';
 import { deadline } from '../time/deadline.js';
 import { validatorUnavailable } from './validator-unavailable.js';
-import { parseRetryAfter } from './retry-after.js';
+import { upstreamRetryAfter } from './retry-after.js';
 
 /** Partner statuses that mean "this token or credential is not valid". */
 const rejectionStatuses = new Set([400, 401, 403, 404, 410, 422]);
-/** Statuses after which a retry may succeed; their `Retry-After` is passed on. */
-const transientStatuses = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
  * The executor of HTTP commands: sends them through one pooled, keep-alive undici dispatcher
@@ -83,7 +81,7 @@ export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {
     // Reading a small error body lets the pooled connection be reused; a large one is dropped.
     await body.dump({ limit: 16_384, signal }).catch(() => undefined);
     if (rejectionStatuses.has(statusCode)) return null;
-    const retryAfterSeconds = transientStatuses.has(statusCode) ? parseRetryAfter(headers['retry-after']) : undefined;
+    const retryAfterSeconds = upstreamRetryAfter(statusCode, headers['retry-after']);
     throw validatorUnavailable(`partner answered ${statusCode}`, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });
   }
 

@@ -1,5 +1,6 @@
 import { AttemptAudit, type AuditDependencies } from '../audit/attempt-audit.js';
 import type { CommandRegistry } from '../commands/command-registry.js';
+import type { CompiledPartnerCommand } from '../config/command-schema.js';
 import { describeFault } from '../errors/describe-fault.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Command, CommandExecutor } from '../executor/command-executor.js';
@@ -112,7 +113,7 @@ export class Handoff<User> {
   }
 
   async #redeemCounted(request: RequestInfo, tenant: string, authToken: string, session: SessionControl<User>, signal: AbortSignal): Promise<HandoffResult<User>> {
-    const command = this.#services.commands.resolve('LoginWithToken', tenant);
+    const command = this.#services.commands.resolvePartner('LoginWithToken', tenant);
     if (command === undefined) throw new LoginError('token_invalid', { reason: 'no LoginWithToken command for this tenant' });
     // Every attempt is counted before the partner is asked, so a burst cannot outrun the limit
     // on guessing partner tokens (nor multiply calls to the partner); only rejections keep it.
@@ -138,7 +139,7 @@ export class Handoff<User> {
   }
 
   /** Asks the partner about the token, reads the identity it names and resolves the user. */
-  async #identify(request: RequestInfo, tenant: string, authToken: string, command: Command, signal: AbortSignal): Promise<{ user: User; identity: Identity }> {
+  async #identify(request: RequestInfo, tenant: string, authToken: string, command: Command<CompiledPartnerCommand>, signal: AbortSignal): Promise<{ user: User; identity: Identity }> {
     const { executor, inFlight, placeholders, users } = this.#services;
     const values = placeholders.build(request, tenant, { authToken }, command.definition);
     const answer = await inFlight.run(clientNetwork(request.ip), () => executor.run(command, values, signal));

@@ -1,4 +1,4 @@
-import { decodeProtectedHeader } from 'jose';
+import { readUnverifiedJwt } from '../crypto/unverified-jwt.js';
 import { LoginError } from '../errors/login-error.js';
 
 /**
@@ -7,12 +7,9 @@ import { LoginError } from '../errors/login-error.js';
  * sanitised form of it reaches the audit reason.
  */
 export function requireAllowedAlgorithm(token: string, allowed: ReadonlySet<string>, malformed: () => LoginError): void {
-  let algorithm: unknown;
-  try {
-    algorithm = decodeProtectedHeader(token).alg;
-  } catch {
-    throw malformed();
-  }
+  const jwt = readUnverifiedJwt(token);
+  if (jwt === undefined) throw malformed();
+  const algorithm = jwt.header['alg'];
   if (typeof algorithm !== 'string' || !allowed.has(algorithm)) {
     throw new LoginError('hash_algorithm', { reason: `algorithm ${describeAlgorithm(algorithm)} is not allowed` });
   }

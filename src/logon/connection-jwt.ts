@@ -1,5 +1,6 @@
 import { constants, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
+import { readUnverifiedJwt } from '../crypto/unverified-jwt.js';
 import type { AsymmetricAlgorithm } from '../config/token-type-schema.js';
 import type { Clock } from '../time/clock.js';
 import type { ParsedConnectionJwtOptions } from './connection-jwt-options.js';
@@ -69,12 +70,10 @@ export class ConnectionJwt {
    */
   recognise(token: string): 'current-key' | 'other-key' | undefined {
     if (!jwsShape.test(token)) return undefined;
-    try {
-      if (decodeProtectedHeader(token).kid === this.#keyId) return 'current-key';
-      return decodeJwt(token).iss === this.#settings.issuer ? 'other-key' : undefined;
-    } catch {
-      return undefined;
-    }
+    const jwt = readUnverifiedJwt(token);
+    if (jwt === undefined) return undefined;
+    if (jwt.header['kid'] === this.#keyId) return 'current-key';
+    return jwt.claims?.['iss'] === this.#settings.issuer ? 'other-key' : undefined;
   }
 
   /** The claims of a valid JWT of ours, or undefined. */

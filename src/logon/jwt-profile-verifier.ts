@@ -1,13 +1,15 @@
-import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { KeyObject } from 'node:crypto';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import type { KeyObject, webcrypto } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import type { ParsedJwtProfile } from '../config/token-type-schema.js';
+import { keyDiscoveryUrl, type ParsedJwtProfile } from '../config/token-type-schema.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import { describeFault } from '../errors/describe-fault.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
-import { normalizeEmail } from '../identity/identity.js';
+import { parseIdentityClaim } from '../identity/parse-identity.js';
+import { createDiscovery, discoveredEndpoint } from '../oauth/discovery.js';
+import { createJwksCache } from '../oauth/jwks-cache.js';
+import { grantedScopes } from '../oauth/scopes.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { createJwksCache } from './jwks-cache.js';
 import { requireAllowedAlgorithm } from './algorithm-guard.js';
 import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 
@@ -15,50 +17,52 @@ import type { TokenVerifier, VerifiedToken } from './token-verifier.js';
 export interface JwtProfileDependencies {
   /** The verification clock (`exp`, `nbf`, `iat`). */
   readonly now: Clock;
-  /** The partner dispatcher (`createPartnerDispatcher`) the JWKS is fetched through. */
+  /** The partner dispatcher (`createPartnerDispatcher`) discovery documents and JWKS are fetched through. */
   readonly dispatcher: Dispatcher;
+  /** `http.allowedHosts`, which a discovered `jwks_uri` must be on too. */
+  readonly allowedHosts?: readonly string[] | undefined;
 }
 
 /**
  * External JWTs of one profile (e.g. an OpenID Connect provider), verified with jose:
  * issuer, audience, allowed algorithms, clock tolerance, token age and lifetime (both at most
- * `maxTokenAgeSeconds`, `iat` required and not in the future), keys from a JWKS URL (see
- * `createJwksCache`) or static keys. `jku`, `x5u` and embedded `jwk`
- * headers are never used to find a key. The user is named by `userClaim` (10244 when missing).
+ * `maxTokenAgeSeconds`, `iat` required and not in the future), required claims, and keys from
+ * a JWKS URL, from the issuer's discovery document (see `createDiscovery`, `createJwksCache`)
+ * or static keys. `jku`, `x5u` and embedded `jwk` headers are never used to find a key. The
+ * user is named by `userClaim` (10244 when missing); the granted and required scopes are
+ * returned for the caller to judge.
  */
 export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtProfile, deps: JwtProfileDependencies): TokenVerifier {
   const { now } = deps;
-  const remote =
-    profile.jwksUrl === undefined
-      ? undefined
-      : // Fetch pacing is about the network, so it runs on real time, not the verification clock.
-        createJwksCache(new URL(profile.jwksUrl), profile, { now: systemClock, dispatcher: deps.dispatcher });
-  const keySources: (KeyObject | JWTVerifyGetKey)[] = [...(profile.keys ?? []).map((entry) => entry.key), ...(remote ? [remote] : [])];
+  const keySources: (KeyObject | JWTVerifyGetKey)[] = (profile.keys ?? []).map((entry) => entry.key);
+  const remote = remoteKeys(profile, deps);
+  if (remote !== undefined) keySources.push(remote);
   const allowed = new Set<string>(profile.algorithms);
+  const requiredClaims = Object.entries(profile.requiredClaims);
+  const options = {
+    issuer: profile.issuer,
+    audience: profile.audience,
+    algorithms: profile.algorithms,
+    clockTolerance: profile.clockToleranceSeconds,
+    // jose then requires `iat`, refuses one older than this (plus the tolerance) as JWTExpired
+    // and, only when this is set, one in the future (beyond the tolerance).
+    maxTokenAge: profile.maxTokenAgeSeconds,
+    // A token without an expiry would log on forever.
+    requiredClaims: ['exp', 'iat'],
+  };
 
   async function verifyWithAnyKey(token: string): Promise<JWTPayload> {
     let last: unknown;
     for (const key of keySources) {
       try {
-        const options = {
-          issuer: profile.issuer,
-          audience: profile.audience,
-          algorithms: profile.algorithms,
-          clockTolerance: profile.clockToleranceSeconds,
-          currentDate: new Date(now()),
-          // jose then requires `iat`, refuses one older than this (plus the tolerance) as JWTExpired
-          // and, only when this is set, one in the future (beyond the tolerance).
-          maxTokenAge: profile.maxTokenAgeSeconds,
-          // A token without an expiry would log on forever.
-          requiredClaims: ['exp', 'iat'],
-        };
-        const result = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+        const at = { ...options, currentDate: new Date(now()) };
+        const result = await verifyWith(token, key, at);
         requireLifetime(result.payload, profile.maxTokenAgeSeconds);
         return result.payload;
       } catch (error) {
         last = error;
         // Only a key mismatch lets the next key try; claim failures are final.
-        if (!(error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey || error instanceof TypeError)) break;
+        if (!isKeyMismatch(error)) break;
       }
     }
     throw toLoginError(last);
@@ -68,16 +72,19 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
     async verify(token: string): Promise<VerifiedToken> {
       requireAllowedAlgorithm(token, allowed, () => new LoginError('token_invalid', { reason: 'not a JWT' }));
       const payload = await verifyWithAnyKey(token);
-      const subject = payload[profile.userClaim];
-      if (typeof subject !== 'string' || subject.trim() === '') {
-        throw new LoginError('upn_claim_missing', { reason: `claim ${profile.userClaim} missing` });
+      for (const [claim, value] of requiredClaims) {
+        const actual = payload[claim];
+        if (actual !== value && !(Array.isArray(actual) && actual.includes(value))) throw new LoginError('token_invalid', { reason: `claim ${claim} is not the required value` });
+      }
+      const parsed = parseIdentityClaim(payload[profile.userClaim], profile.userClaimIs, profileId);
+      if (parsed.kind !== 'identity') {
+        throw new LoginError('upn_claim_missing', { reason: `claim ${profile.userClaim} ${parsed.kind === 'none' ? 'missing' : parsed.reason}` });
       }
       return {
-        identity: {
-          ...(profile.userClaimIs === 'email' ? { contactEmail: normalizeEmail(subject) } : { contactId: subject.trim() }),
-          tokenType: profileId,
-          claims: payload,
-        },
+        identity: { ...parsed.identity, claims: payload },
+        scopes: grantedScopes(payload),
+        requiredScopes: profile.requiredScopes,
+        expiresAt: payload.exp! * 1000,
       };
     },
     publicSettings: () => ({
@@ -89,6 +96,43 @@ export function createJwtProfileVerifier(profileId: string, profile: ParsedJwtPr
       JwksUrl: profile.jwksUrl ?? null,
     }),
   };
+}
+
+/** The profile's remote key set: its `jwksUrl`, or the `jwks_uri` of its discovery document. */
+function remoteKeys(profile: ParsedJwtProfile, deps: JwtProfileDependencies): JWTVerifyGetKey | undefined {
+  // Fetch pacing is about the network, so it runs on real time, not the verification clock.
+  const fetching = { now: systemClock, dispatcher: deps.dispatcher };
+  if (profile.jwksUrl !== undefined) return createJwksCache(new URL(profile.jwksUrl), profile, fetching);
+  const discoveryUrl = keyDiscoveryUrl(profile);
+  if (discoveryUrl === undefined) return undefined;
+  const issuers = typeof profile.issuer === 'string' ? [profile.issuer] : profile.issuer;
+  const refresh = { cooldownMs: profile.jwksCooldownMs, maxAgeMs: profile.jwksMaxAgeMs };
+  const discovery = createDiscovery(discoveryUrl, issuers, refresh, { ...fetching, allowedHosts: deps.allowedHosts, timeoutMs: profile.jwksTimeoutMs });
+  return createJwksCache(async () => discoveredEndpoint(await discovery.current(), 'jwks_uri'), profile, fetching);
+}
+
+/**
+ * Verifies with one key source. A key set holding several keys the token could name (no `kid`,
+ * or a `kid` shared) hands back each candidate: the first that verifies wins, as jose advises.
+ */
+async function verifyWith(token: string, key: KeyObject | JWTVerifyGetKey, options: JWTVerifyOptions) {
+  try {
+    return typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const candidate of error as AsyncIterable<webcrypto.CryptoKey>) {
+      try {
+        return await jwtVerify(token, candidate, options);
+      } catch (failure) {
+        if (!(failure instanceof errors.JWSSignatureVerificationFailed)) throw failure;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
+function isKeyMismatch(error: unknown): boolean {
+  return error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey || error instanceof TypeError;
 }
 
 /** jose checks `exp` and the age of `iat`, not how long the issuer made the token live. */
@@ -107,6 +151,8 @@ function toLoginError(error: unknown): LoginError {
     return new LoginError('signature_invalid', { reason: 'no key verifies the signature' });
   }
   if (error instanceof errors.JWTClaimValidationFailed) return new LoginError('token_invalid', { reason: `claim ${error.claim} ${error.reason}` });
+  // The provider's key set is broken (a private key, a malformed set): its fault, not the token's.
+  if (error instanceof errors.JWKSInvalid) return validatorUnavailable(`JWKS unusable: ${error.code}`);
   if (error instanceof errors.JOSEError) return new LoginError('token_invalid', { reason: error.code });
   return validatorUnavailable(`JWT verification failed: ${describeFault(error)}`);
 }

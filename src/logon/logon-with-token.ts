@@ -1,8 +1,8 @@
-import type { Dispatcher } from 'undici';
 import { AttemptAudit, type AuditDependencies } from '../audit/attempt-audit.js';
 import { describeBodyIssues } from '../config/describe-issues.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { Identity } from '../identity/identity.js';
+import { missingScopes } from '../oauth/scopes.js';
 import type { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import type { ParsedRateLimitOptions } from '../rate-limit/rate-limit-options.js';
 import { clientNetwork } from '../request/client-network.js';
@@ -24,7 +24,7 @@ import { logonRequestSchema } from './logon-request.js';
 import { logonResult, type LogonResultContract } from './logon-result.js';
 import { openConnection } from './open-connection.js';
 import { refuseWhenFull } from './session-cap.js';
-import { TokenTypeRegistry, type TokenTypeOptions } from './token-type-registry.js';
+import type { TokenTypeOptions, TokenTypeRegistry } from './token-type-registry.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 /** The shared parts LogonWithToken works with. */
@@ -35,8 +35,8 @@ export interface LogonServices<User> extends AuditDependencies {
   readonly tenants: TenantResolver;
   readonly connectionJwt: ConnectionJwt;
   readonly guard: BruteForceGuard;
-  /** The partner pool JWKS documents are fetched through. */
-  readonly dispatcher: Dispatcher;
+  /** Every tenant's token types and their verifiers. */
+  readonly tokenTypes: TokenTypeRegistry;
 }
 
 /** The option groups LogonWithToken reads. */
@@ -58,7 +58,6 @@ export interface LogonOptionGroups {
 export class LogonWithToken<User> {
   readonly #services: LogonServices<User>;
   readonly #options: LogonOptionGroups;
-  readonly #tokenTypes: TokenTypeRegistry;
   /**
    * Tenant names are not public (`logon.listTenantNames: false`): an unknown `tenantName` goes
    * through the shared token types and fails like a bad token, instead of answering 10038.
@@ -69,11 +68,6 @@ export class LogonWithToken<User> {
     this.#services = services;
     this.#options = options;
     this.#hideTenantNames = !options.logon.listTenantNames;
-    this.#tokenTypes = new TokenTypeRegistry(services.tenants.names, options, {
-      apiTokens: services.store.apiTokens,
-      now: services.now,
-      dispatcher: services.dispatcher,
-    });
   }
 
   /**
@@ -97,7 +91,7 @@ export class LogonWithToken<User> {
       // Tenants may list their own client ids, so where names are private the check waits until
       // the token proved its holder knows the tenant (see #logOn).
       if (!this.#hideTenantNames) checkClientId(this.#options, tenant, clientId);
-      const verifier = this.#tokenTypes.resolve(tenant, body.tokenType);
+      const verifier = this.#services.tokenTypes.resolve(tenant, body.tokenType);
       if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
       const attempt = await this.#services.guard.attempt([
         { key: rateLimitKeys.logonIp(clientNetwork(request.ip)), limit: this.#options.rateLimits.tokenFailuresPerIp, onSuccess: 'refund' },
@@ -128,7 +122,7 @@ export class LogonWithToken<User> {
   tokenSettings(request: RequestInfo): Record<string, unknown> {
     const tenant = this.#services.tenants.byClientName(readParameter(request, 'tenantName'), this.#hideTenantNames);
     const profileId = readParameter(request, 'profileId') ?? readParameter(request, 'tokenType') ?? '';
-    const settings = this.#tokenTypes.resolve(tenant, profileId)?.publicSettings?.();
+    const settings = this.#services.tokenTypes.resolve(tenant, profileId)?.publicSettings?.();
     if (settings === undefined) throw new LoginError('token_type_unknown', { reason: 'no JWT profile with this id' });
     return settings;
   }
@@ -150,6 +144,8 @@ export class LogonWithToken<User> {
     const logon = this.#options.logon;
     const verified = await verifier.verify(token, tenant);
     if (tenant === unknownTenant) throw new LoginError('token_invalid', { reason: 'unknown tenant name' });
+    const missing = missingScopes(verified.scopes, verified.requiredScopes ?? []);
+    if (missing.length > 0) throw new LoginError('insufficient_scope', { reason: `token lacks scope ${missing.join(' ')}` });
     if (this.#hideTenantNames) checkClientId(this.#options, tenant, context.clientId);
     return singleUse.redeem(verified.oneTime, async (redemption) => {
       const identity: Identity = { ...verified.identity, tenant };

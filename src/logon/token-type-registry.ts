@@ -13,8 +13,16 @@ import type { TokenVerifier } from './token-verifier.js';
 export interface TokenTypeDependencies {
   readonly apiTokens: ApiTokenStore;
   readonly now: Clock;
-  /** The partner dispatcher (`createPartnerDispatcher`) JWKS documents are fetched through. */
+  /** The partner dispatcher (`createPartnerDispatcher`) JWKS and discovery documents are fetched through. */
   readonly dispatcher: Dispatcher;
+  /** `http.allowedHosts`, which discovered key sets must be on too. */
+  readonly allowedHosts?: readonly string[] | undefined;
+}
+
+/** A JWT profile's verifier and the issuers it accepts. */
+export interface JwtProfileEntry {
+  readonly verifier: TokenVerifier;
+  readonly issuers: readonly string[];
 }
 
 /** The options a {@link TokenTypeRegistry} reads, after validation. */
@@ -29,9 +37,12 @@ export interface TokenTypeOptions {
  * A signed-sender type whose keys serve more than one tenant requires `aud` (the options
  * check refuses `requireAudience: false` there); one serving a single tenant only with
  * `requireAudience: true`. Lookup is exact first, then case-insensitive (profile ids are GUIDs).
+ * LogonWithToken and bearer authentication (`bearer.jwtProfiles`) share these verifiers, so a
+ * profile's keys are fetched and cached once.
  */
 export class TokenTypeRegistry {
   readonly #byTenant = new Map<string, Map<string, TokenVerifier>>();
+  readonly #jwtProfiles = new Map<string, Map<string, JwtProfileEntry>>();
 
   /** Builds the verifiers of `logon.tokenTypes` and each tenant's `tenants.<name>.tokenTypes`, for `tenantNames`. */
   constructor(tenantNames: readonly string[], options: TokenTypeOptions, deps: TokenTypeDependencies) {
@@ -44,13 +55,25 @@ export class TokenTypeRegistry {
         : type.kind === 'signed-sender'
           ? createSignedSenderVerifier(type, { now: deps.now, requireAudience: type.requireAudience ?? tenantsOf(tenant, name).length > 1 })
           : createJwtProfileVerifier(name, type, deps);
-    const shared = new Map(Object.entries(defaults).map(([name, type]) => [name, build(undefined, name, type)]));
+    const sharedTypes = Object.entries(defaults).map(([name, type]) => [name, type, build(undefined, name, type)] as const);
+    const shared = new Map(sharedTypes.map(([name, , verifier]) => [name, verifier]));
     for (const tenant of tenantNames) {
-      const own = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, build(tenant, name, type)] as const);
-      this.#byTenant.set(tenant, new Map([...shared, ...own]));
+      const ownTypes = Object.entries(byTenant[tenant] ?? {}).map(([name, type]) => [name, type, build(tenant, name, type)] as const);
+      this.#byTenant.set(tenant, new Map([...shared, ...ownTypes.map(([name, , verifier]) => [name, verifier] as const)]));
+      const profiles = new Map<string, JwtProfileEntry>();
+      for (const [name, type, verifier] of [...sharedTypes, ...ownTypes]) {
+        if (type.kind === 'jwt') profiles.set(name, { verifier, issuers: typeof type.issuer === 'string' ? [type.issuer] : type.issuer });
+        else profiles.delete(name);
+      }
+      this.#jwtProfiles.set(tenant, profiles);
     }
     // A name nobody configured has the types every tenant shares, so it fails as they would.
     this.#byTenant.set(unknownTenant, shared);
+  }
+
+  /** The JWT profile `id` as `tenant` sees it (its own, else the shared one), or undefined when it is none. */
+  jwtProfile(tenant: string, id: string): JwtProfileEntry | undefined {
+    return this.#jwtProfiles.get(tenant)?.get(id);
   }
 
   /** The verifier of `tokenType` in `tenant`, or undefined (→ 10060). */

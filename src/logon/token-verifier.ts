@@ -5,6 +5,12 @@ export interface VerifiedToken {
   readonly identity: SessionIdentity & { readonly claims?: Readonly<Record<string, unknown>> };
   /** For single-use tokens: the ledger key and how long to remember it. */
   readonly oneTime?: { readonly key: string; readonly rememberMs: number };
+  /** The scopes the token grants (`scope` / `scp`), for tokens that carry them. */
+  readonly scopes?: readonly string[];
+  /** The scopes its type requires; the caller refuses the token when `scopes` lacks one. */
+  readonly requiredScopes?: readonly string[];
+  /** When the token ends, milliseconds since the epoch, for tokens that say. */
+  readonly expiresAt?: number;
 }
 
 /** Verifies tokens of one token type for LogonWithToken. */

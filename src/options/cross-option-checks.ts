@@ -2,6 +2,7 @@ import { commandProblems } from '../config/command-checks.js';
 import type { CompiledCommand } from '../config/command-schema.js';
 import type { ConfigProblem } from '../config/config-problem.js';
 import { jwksHostProblems } from '../config/jwks-hosts.js';
+import { jwtProfileReferenceProblems } from '../config/jwt-profile-references.js';
 import { sharedSenderKeyProblems } from '../config/shared-sender-keys.js';
 import type { ParsedTokenType } from '../config/token-type-schema.js';
 import type { ParsedHttpOptions } from '../destination/http-options.js';
@@ -13,7 +14,17 @@ import { storeSharing, type StoreOption } from '../store/store-roles.js';
 export interface CrossCheckedOptions {
   readonly placeholders: Readonly<Record<string, unknown>>;
   readonly commands: Readonly<Partial<Record<string, CompiledCommand | ((tenant: string) => unknown)>>>;
-  readonly tenants: Readonly<Record<string, { readonly commands: Readonly<Partial<Record<string, CompiledCommand>>>; readonly tokenTypes: Readonly<Record<string, ParsedTokenType>> }>>;
+  readonly tenants: Readonly<
+    Record<
+      string,
+      {
+        readonly commands: Readonly<Partial<Record<string, CompiledCommand>>>;
+        readonly tokenTypes: Readonly<Record<string, ParsedTokenType>>;
+        readonly jwtProfiles?: readonly string[] | undefined;
+      }
+    >
+  >;
+  readonly bearer: { readonly jwtProfiles: readonly string[] };
   readonly http: Pick<ParsedHttpOptions, 'allowedHosts'>;
   readonly logon: Pick<ParsedLogonOptions, 'tokenTypes' | 'jwt'>;
   readonly store?: StoreOption | undefined;
@@ -23,7 +34,8 @@ export interface CrossCheckedOptions {
 
 /**
  * What no single option group can tell: placeholders that redefine built-ins or are unknown to
- * a template, command and JWKS hosts off `http.allowedHosts`, sender keys trusted by several
+ * a template, command and JWKS hosts off `http.allowedHosts`, introspection under another name
+ * than `ValidateBearer`, `jwtProfiles` naming no JWT profile, sender keys trusted by several
  * tenants without `aud`, a store whose roles are partly per instance, the settings every
  * instance of a shared store must agree on, and
  * `resolveTenant` with several tenants. Paths are full option paths.
@@ -39,17 +51,18 @@ export function crossOptionProblems(options: CrossCheckedOptions): ConfigProblem
   const known = new Set<string>([...builtInPlaceholders, ...Object.keys(options.placeholders)]);
   const allowedHosts = options.http.allowedHosts;
   for (const [name, command] of Object.entries(options.commands)) {
-    if (command !== undefined && typeof command !== 'function') add(commandProblems(command, known, allowedHosts), ['commands', name]);
+    if (command !== undefined && typeof command !== 'function') add(commandProblems(name, command, known, allowedHosts), ['commands', name]);
   }
   for (const [tenant, settings] of Object.entries(options.tenants)) {
     for (const [name, command] of Object.entries(settings.commands)) {
-      if (command !== undefined) add(commandProblems(command, known, allowedHosts), ['tenants', tenant, 'commands', name]);
+      if (command !== undefined) add(commandProblems(name, command, known, allowedHosts), ['tenants', tenant, 'commands', name]);
     }
   }
   const tenantTokenTypes = Object.fromEntries(Object.entries(options.tenants).map(([tenant, settings]) => [tenant, settings.tokenTypes]));
   add(sharedSenderKeyProblems(options.logon.tokenTypes, tenantTokenTypes, Object.keys(options.tenants)));
   add(jwksHostProblems(options.logon.tokenTypes, allowedHosts), ['logon', 'tokenTypes']);
   for (const [tenant, types] of Object.entries(tenantTokenTypes)) add(jwksHostProblems(types, allowedHosts), ['tenants', tenant, 'tokenTypes']);
+  add(jwtProfileReferenceProblems(options));
   const sharing = options.store === undefined ? undefined : storeSharing(options.store);
   if (sharing !== undefined && sharing.shared.length > 0) {
     const allowed = (options.store as { instanceLocal?: readonly string[] }).instanceLocal ?? [];

@@ -1,9 +1,12 @@
 import { createKeyedHashes } from '../audit/token-hash.js';
+import { BearerJwtProfiles } from '../bearer/bearer-jwt-profiles.js';
 import { RemoteBearerValidator } from '../bearer/remote-bearer-validator.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { createPartnerDispatcher } from '../destination/partner-dispatcher.js';
 import { createDefaultExecutor } from '../executor/default-executor.js';
 import { ConnectionJwt } from '../logon/connection-jwt.js';
+import { TokenTypeRegistry } from '../logon/token-type-registry.js';
+import { IntrospectionClient } from '../oauth/introspection-client.js';
 import { BruteForceGuard } from '../rate-limit/brute-force-guard.js';
 import { InFlightLimit } from '../rate-limit/in-flight-limit.js';
 import { PlaceholderBuilder } from '../request/placeholder-builder.js';
@@ -17,7 +20,8 @@ import type { ParsedOptions } from './parse-options.js';
  * What the flows share, built once from the parsed options: each flow takes the parts it needs
  * from here and its option groups by their README names. The store is `store` or a new
  * MemoryStore, the executor `executor` or the default one; one guarded pool serves every
- * outgoing call, partner commands and JWKS documents alike.
+ * outgoing call — partner commands, introspection, discovery and JWKS documents alike — and one
+ * registry of token types serves LogonWithToken and bearer authentication.
  */
 export function createPortalServices<User>(parsed: ParsedOptions<User>) {
   const { now } = parsed;
@@ -30,6 +34,13 @@ export function createPortalServices<User>(parsed: ParsedOptions<User>) {
   const commands = new CommandRegistry(parsed, tenants.names);
   const placeholders = new PlaceholderBuilder(parsed);
   const inFlight = new InFlightLimit(parsed.rateLimits);
+  const tokenTypes = new TokenTypeRegistry(tenants.names, parsed, {
+    apiTokens: store.apiTokens,
+    now,
+    dispatcher: partner.dispatcher,
+    allowedHosts: parsed.http.allowedHosts,
+  });
+  const introspection = new IntrospectionClient({ dispatcher: partner.dispatcher, http: parsed.http, now });
   return {
     now,
     store,
@@ -44,8 +55,9 @@ export function createPortalServices<User>(parsed: ParsedOptions<User>) {
     guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, now),
     singleUse: new SingleUse(store.ledger, parsed.handoff),
     connectionJwt: new ConnectionJwt(parsed.logon.jwt, now),
-    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, now }, parsed),
-    dispatcher: partner.dispatcher,
+    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, introspection, now }, parsed),
+    tokenTypes,
+    bearerJwtProfiles: new BearerJwtProfiles(tenants.names, parsed, tokenTypes),
     /** Closes the executor, the store and the pool built here; an app's own are left open. */
     async close(): Promise<void> {
       await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commandDefinitionSchema, type CommandDefinition } from '../config/command-schema.js';
+import { jwtProfileIdsSchema } from '../bearer/bearer-options.js';
 import { optionSchema } from '../config/option-schema.js';
 import type { TokenTypeDefinition } from '../config/token-type-schema.js';
 import { frameAncestorsSchema } from '../embedding/embedding-options.js';
@@ -18,6 +19,8 @@ export interface TenantOptions {
   requireClientId?: boolean;
   /** Partner origins that may frame this tenant's portal after an embedded handoff. @default embedding.frameAncestors */
   frameAncestors?: string[];
+  /** JWT profiles whose access tokens this tenant's API routes verify locally. @default bearer.jwtProfiles */
+  jwtProfiles?: string[];
 }
 
 /** Command names: 1–64 letters, digits, `_`, `.` or `-` (tenant names follow the same rule). */
@@ -31,6 +34,7 @@ export const tenantOptionsSchema = optionSchema<TenantOptions>()(
     clientIds: clientIdsSchema.optional(),
     requireClientId: z.boolean().optional(),
     frameAncestors: frameAncestorsSchema.optional(),
+    jwtProfiles: jwtProfileIdsSchema.optional(),
   }),
 );
 

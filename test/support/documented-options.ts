@@ -5,6 +5,7 @@ import ts from 'typescript';
 import type { z } from 'zod';
 import { bearerOptionsSchema } from '../../src/bearer/bearer-options.js';
 import { functionCommandFieldsSchema, httpCommandFieldsSchema, identityPathsSchema } from '../../src/config/command-schema.js';
+import { introspectionCommandFieldsSchema } from '../../src/config/introspection-command-schema.js';
 import { jwtProfileSchema, signedSenderTypeSchema } from '../../src/config/token-type-schema.js';
 import { sessionTokenOptionsSchema } from '../../src/credentials/session-token-options.js';
 import { httpOptionsSchema } from '../../src/destination/http-options.js';
@@ -71,6 +72,14 @@ export const documentedGroups: readonly DocumentedGroup[] = [
     variant: 'function',
     schema: functionCommandFieldsSchema,
     sample: { run: () => null },
+  },
+  {
+    interfaces: [['src/config/introspection-command-schema.ts', 'IntrospectionCommandDefinition']],
+    prefix: 'commands.<name>',
+    variant: 'introspection',
+    schema: introspectionCommandFieldsSchema,
+    sample: { kind: 'introspection', clientAuth: { clientId: 'portal', clientSecret: 'secret' } },
+    skip: ['kind'],
   },
   { interfaces: [['src/config/command-schema.ts', 'IdentityFieldPaths']], prefix: 'commands.<name>.identity', schema: identityPathsSchema, sample: {} },
   {
