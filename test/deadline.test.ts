@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deadline, neverAborted } from '../src/time/deadline.js';
+import { deadline, neverAborted, requestDeadline } from '../src/time/deadline.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -9,9 +9,13 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-const reasonName = (signal: AbortSignal) => (signal.reason as { name?: string } | undefined)?.name;
+const reasonName = (signal: { reason: unknown }) => (signal.reason as { name?: string } | undefined)?.name;
 
-describe('deadline', () => {
+// The same bound on an AbortSignal (for code the package does not own) and on undici's cheaper EventEmitter signal.
+describe.each([
+  ['deadline', deadline],
+  ['requestDeadline', requestDeadline],
+] as const)('%s', (_name, deadline) => {
   it('aborts with a TimeoutError once timeoutMs has passed, not before', () => {
     const limit = deadline(new AbortController().signal, 1000);
     vi.advanceTimersByTime(999);
@@ -68,6 +72,19 @@ describe('deadline', () => {
     const limit = deadline(neverAborted, 50);
     expect(getEventListeners(neverAborted, 'abort')).toHaveLength(0);
     vi.advanceTimersByTime(50);
+    expect(reasonName(limit.signal)).toBe('TimeoutError');
+    limit.dispose();
+  });
+});
+
+describe('requestDeadline', () => {
+  it('emits abort once, which is how undici listens to an EventEmitter signal', () => {
+    const limit = requestDeadline(neverAborted, 1000);
+    const heard = vi.fn();
+    limit.signal.once('abort', heard);
+    vi.advanceTimersByTime(1000);
+    limit.signal.abort(new Error('again'));
+    expect(heard).toHaveBeenCalledTimes(1);
     expect(reasonName(limit.signal)).toBe('TimeoutError');
     limit.dispose();
   });

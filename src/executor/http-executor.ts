@@ -8,7 +8,7 @@ import type { Placeholders } from '../template/template-parts.js';
 import type { Command, CommandExecutor } from './command-executor.js';
 import { readJsonAnswer } from './read-json-answer.js';
 import { describeFault } from '../errors/describe-fault.js';
-import { deadline } from '../time/deadline.js';
+import { requestDeadline, type RequestSignal } from '../time/deadline.js';
 import { validatorUnavailable } from './validator-unavailable.js';
 import { upstreamRetryAfter } from './retry-after.js';
 
@@ -50,7 +50,7 @@ export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {
     if (definition.kind !== 'http') throw new TypeError(`command ${command.name} is not an HTTP command`);
     const budgetMs = definition.timeoutMs ?? http.timeoutMs;
     const request = buildRequest(definition, placeholders);
-    const limit = deadline(signal, budgetMs);
+    const limit = requestDeadline(signal, budgetMs);
     try {
       return await exchange(request, limit.signal, budgetMs, definition.maxResponseBytes ?? http.maxResponseBytes);
     } finally {
@@ -59,7 +59,7 @@ export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {
   }
 
   /** One request and its answer, within `signal`'s deadline. */
-  async function exchange(request: ReturnType<typeof buildRequest>, signal: AbortSignal, budgetMs: number, maxBytes: number): Promise<unknown> {
+  async function exchange(request: ReturnType<typeof buildRequest>, signal: RequestSignal, budgetMs: number, maxBytes: number): Promise<unknown> {
     let response: Dispatcher.ResponseData;
     try {
       response = await dispatcher.request({ ...request, signal, headersTimeout: budgetMs, bodyTimeout: budgetMs });
@@ -79,7 +79,8 @@ export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {
       }
     }
     // Reading a small error body lets the pooled connection be reused; a large one is dropped.
-    await body.dump({ limit: 16_384, signal }).catch(() => undefined);
+    // The request's signal stays armed until the body ends: at the deadline undici destroys it.
+    await body.dump({ limit: 16_384 }).catch(() => undefined);
     if (rejectionStatuses.has(statusCode)) return null;
     const retryAfterSeconds = upstreamRetryAfter(statusCode, headers['retry-after']);
     throw validatorUnavailable(`partner answered ${statusCode}`, retryAfterSeconds === undefined ? {} : { retryAfterSeconds });

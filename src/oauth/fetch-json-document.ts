@@ -3,7 +3,7 @@ import { describeFault } from '../errors/describe-fault.js';
 import { isLoginError } from '../errors/login-error.js';
 import { readCappedBody } from '../executor/read-capped-body.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
-import { deadline, neverAborted } from '../time/deadline.js';
+import { neverAborted, requestDeadline } from '../time/deadline.js';
 
 /** How {@link fetchJsonDocument} fetches: through which pool, within what deadline and size. */
 export interface DocumentFetch {
@@ -23,7 +23,7 @@ export const maxProviderDocumentBytes = 1024 * 1024;
  */
 export async function fetchJsonDocument(url: URL, what: string, fetch: DocumentFetch): Promise<unknown> {
   let text: Buffer;
-  const limit = deadline(neverAborted, fetch.timeoutMs);
+  const limit = requestDeadline(neverAborted, fetch.timeoutMs);
   try {
     const { statusCode, body } = await fetch.dispatcher.request({
       origin: url.origin,

@@ -8,7 +8,7 @@ import { readJsonAnswer } from '../executor/read-json-answer.js';
 import { upstreamRetryAfter } from '../executor/retry-after.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import { systemClock, type Clock } from '../time/clock.js';
-import { deadline, neverAborted } from '../time/deadline.js';
+import { neverAborted, requestDeadline } from '../time/deadline.js';
 import { createDiscovery, discoveredEndpoint, type ProviderMetadata } from './discovery.js';
 import { judgeIntrospection, type IntrospectionVerdict } from './introspection-answer.js';
 import type { RefreshingDocument } from './refreshing-document.js';
@@ -44,7 +44,7 @@ export class IntrospectionClient {
     const endpoint = command.url ?? this.#onAppHosts(discoveredEndpoint(await this.#discovery(command).current(), 'introspection_endpoint'));
     const timeoutMs = command.timeoutMs ?? this.#deps.http.timeoutMs;
     let answer: unknown;
-    const limit = deadline(neverAborted, timeoutMs);
+    const limit = requestDeadline(neverAborted, timeoutMs);
     try {
       const { statusCode, headers, body } = await this.#deps.dispatcher.request({
         origin: endpoint.origin,
