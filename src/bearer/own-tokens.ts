@@ -34,7 +34,7 @@ export function classifyOwnToken(token: string, jwt: ConnectionJwt): OwnTokenSha
   const prefix = token.slice(0, apiTokenPrefix.length).toLowerCase();
   if (prefix === sessionTokenPrefix) return { kind: 'session-token', key: storeKeys.sessionToken(token) };
   if (prefix === apiTokenPrefix) return { kind: 'refused', reason: 'API tokens are exchanged at LogonWithToken, not used as bearer tokens' };
-  const bare = token.replace(/=+$/, '');
+  const bare = token.endsWith('=') ? token.replace(/=+$/, '') : token;
   if (isConnectionId(bare)) return { kind: 'connection-id', key: storeKeys.connection(bare) };
   const mark = jwt.recognise(bare);
   if (mark === 'current-key') return { kind: 'connection-jwt' };

@@ -69,11 +69,11 @@ export class ConnectionJwt {
    * is no mark: every portal running this package derives its key ids that way.
    */
   recognise(token: string): 'current-key' | 'other-key' | undefined {
-    if (!jwsShape.test(token)) return undefined;
     const jwt = readUnverifiedJwt(token);
     if (jwt === undefined) return undefined;
-    if (jwt.header['kid'] === this.#keyId) return 'current-key';
-    return jwt.claims?.['iss'] === this.#settings.issuer ? 'other-key' : undefined;
+    const mark = jwt.header['kid'] === this.#keyId ? 'current-key' : jwt.claims?.['iss'] === this.#settings.issuer ? 'other-key' : undefined;
+    // Only a token that names us is held to the strict shape; anybody else's is not ours either way.
+    return mark !== undefined && jwsShape.test(token) ? mark : undefined;
   }
 
   /** The claims of a valid JWT of ours, or undefined. */
