@@ -5,6 +5,7 @@ import {
   asymmetricAlgorithms,
   jwtProfileSchema,
   keyDiscoveryUrl,
+  profileIssuers,
   signedSenderTypeSchema,
   tokenTypeSchema,
   type ParsedJwtProfile,
@@ -127,6 +128,11 @@ describe('jwtProfileSchema', () => {
     expect(keyDiscoveryUrl(told)?.href).toBe('https://login.example/tid/.well-known/openid-configuration');
     expect(keyDiscoveryUrl(parse({ ...profile, keys: [publicPem] }) as ParsedJwtProfile)).toBeUndefined();
     expect(keyDiscoveryUrl(parse({ ...profile, jwksUrl: 'https://idp.example/keys' }) as ParsedJwtProfile)).toBeUndefined();
+  });
+
+  it('lists the issuers a profile accepts, whether it names one or several', () => {
+    expect(profileIssuers(parse({ ...profile, keys: [publicPem] }) as ParsedJwtProfile)).toEqual(['https://idp.example/']);
+    expect(profileIssuers(parse({ ...profile, issuer: ['https://a.example/', 'https://b.example/'], keys: [publicPem] }) as ParsedJwtProfile)).toEqual(['https://a.example/', 'https://b.example/']);
   });
 
   it('refuses to discover from several issuers, an issuer that is no https URL, or one with a query', () => {

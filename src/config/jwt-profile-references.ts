@@ -1,5 +1,5 @@
 import type { ConfigProblem } from './config-problem.js';
-import type { ParsedTokenType } from './token-type-schema.js';
+import { profileIssuers, type ParsedTokenType } from './token-type-schema.js';
 
 /** What {@link jwtProfileReferenceProblems} reads: the lists of profile ids and the token types they name. */
 export interface JwtProfileReferences {
@@ -30,7 +30,7 @@ export function jwtProfileReferenceProblems(options: JwtProfileReferences): Conf
         problems.push({ path: [...path, index], message: `names no JWT profile (kind 'jwt') of ${where}` });
         return;
       }
-      for (const issuer of typeof profile.issuer === 'string' ? [profile.issuer] : profile.issuer) {
+      for (const issuer of profileIssuers(profile)) {
         const earlier = profileByIssuer.get(issuer);
         if (earlier !== undefined) problems.push({ path: [...path, index], message: `shares issuer ${issuer} with ${earlier} (${where}): a token's issuer picks one profile, so list both audiences on one` });
         else profileByIssuer.set(issuer, id);

@@ -200,3 +200,8 @@ export function keyDiscoveryUrl(profile: ParsedJwtProfile): URL | undefined {
   // The schema refuses a profile without keys whose issuer is not one URL.
   return discoveryUrlOf(profile.issuer as string);
 }
+
+/** The issuers a JWT profile accepts, as a list (`issuer` takes one or several). */
+export function profileIssuers(profile: ParsedJwtProfile): readonly string[] {
+  return typeof profile.issuer === 'string' ? [profile.issuer] : profile.issuer;
+}

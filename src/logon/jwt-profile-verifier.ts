@@ -1,7 +1,7 @@
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { KeyObject, webcrypto } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { keyDiscoveryUrl, type ParsedJwtProfile } from '../config/token-type-schema.js';
+import { keyDiscoveryUrl, profileIssuers, type ParsedJwtProfile } from '../config/token-type-schema.js';
 import { LoginError, isLoginError } from '../errors/login-error.js';
 import { describeFault } from '../errors/describe-fault.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
@@ -106,7 +106,7 @@ function remoteKeys(profile: ParsedJwtProfile, deps: JwtProfileDependencies): JW
   if (profile.jwksUrl !== undefined) return createJwksCache(new URL(profile.jwksUrl), profile, fetching);
   const discoveryUrl = keyDiscoveryUrl(profile);
   if (discoveryUrl === undefined) return undefined;
-  const issuers = typeof profile.issuer === 'string' ? [profile.issuer] : profile.issuer;
+  const issuers = profileIssuers(profile);
   const refresh = { cooldownMs: profile.jwksCooldownMs, maxAgeMs: profile.jwksMaxAgeMs };
   const discovery = createDiscovery(discoveryUrl, issuers, refresh, { ...fetching, allowedHosts: deps.allowedHosts, timeoutMs: profile.jwksTimeoutMs });
   return createJwksCache(async () => discoveredEndpoint(await discovery.current(), 'jwks_uri'), profile, fetching);

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { senderKeyTenants } from '../config/shared-sender-keys.js';
-import type { ParsedTokenType } from '../config/token-type-schema.js';
+import { profileIssuers, type ParsedTokenType } from '../config/token-type-schema.js';
 import { unknownTenant } from '../request/tenant-resolver.js';
 import type { ApiTokenStore } from '../store/api-token-store.js';
 import type { Clock } from '../time/clock.js';
@@ -62,7 +62,7 @@ export class TokenTypeRegistry {
       this.#byTenant.set(tenant, new Map([...shared, ...ownTypes.map(([name, , verifier]) => [name, verifier] as const)]));
       const profiles = new Map<string, JwtProfileEntry>();
       for (const [name, type, verifier] of [...sharedTypes, ...ownTypes]) {
-        if (type.kind === 'jwt') profiles.set(name, { verifier, issuers: typeof type.issuer === 'string' ? [type.issuer] : type.issuer });
+        if (type.kind === 'jwt') profiles.set(name, { verifier, issuers: profileIssuers(type) });
         else profiles.delete(name);
       }
       this.#jwtProfiles.set(tenant, profiles);
