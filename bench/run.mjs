@@ -13,7 +13,9 @@
 //   --rounds N --duration S --warmup S --connections N
 //   --only a,b                         these variants (and their baselines); the only way to run
 //                                      the on-demand ones (PostgresStore: npm run bench:store)
-//   --profile A,B                      run these servers under --cpu-prof (/tmp/prof/NAME)
+//   --profile A,B                      run these servers under --cpu-prof (/tmp/prof/NAME); with
+//                                      BENCH_NO_INLINING=1 also --no-turbo-inlining, so that self
+//                                      time lands on the function that spent it (slower overall)
 //   --strict                           also fail when a target is missed
 //   --results FILE                     write this run's numbers to FILE (JSON)
 //
@@ -183,7 +185,7 @@ async function dropLeftOverSchemas() {
 }
 
 async function startServer(name, server, serverConfig) {
-  const execArgv = args.profile?.split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=/tmp/prof/${name}`, '--cpu-prof-interval=250'] : [];
+  const execArgv = args.profile?.split(',').includes(name) ? ['--cpu-prof', `--cpu-prof-dir=/tmp/prof/${name}`, '--cpu-prof-interval=250', ...(process.env.BENCH_NO_INLINING ? ['--no-turbo-inlining'] : [])] : [];
   const child = fork(new URL('./child.mjs', import.meta.url), [server], {
     env: { ...process.env, BENCH_CONFIG: JSON.stringify(serverConfig) },
     execArgv,

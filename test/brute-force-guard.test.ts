@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isPromise, type MaybePromise } from '../src/async/maybe-promise.js';
 import { isLoginError, type LoginError } from '../src/errors/login-error.js';
 import { BruteForceGuard, type GuardedAttempt, type GuardedKey } from '../src/rate-limit/brute-force-guard.js';
 import { RedisStore } from '../src/redis.js';
@@ -21,14 +22,14 @@ async function count(store: RateLimitStore, key: string): Promise<number> {
   return (await store.add(key, 0, windowMs, Number.MAX_SAFE_INTEGER)).count;
 }
 
-async function refusal(promise: Promise<unknown>): Promise<LoginError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+async function refusal(outcome: MaybePromise<unknown>): Promise<LoginError> {
+  const error = await Promise.resolve(outcome).then(() => undefined, (caught: unknown) => caught);
   expect(isLoginError(error)).toBe(true);
   return error as LoginError;
 }
 
 /** Starts `n` attempts at once; returns the granted ones and the errors of the refused. */
-async function burst(n: number, begin: () => Promise<GuardedAttempt>) {
+async function burst(n: number, begin: () => MaybePromise<GuardedAttempt>) {
   const settled = await Promise.allSettled(Array.from({ length: n }, begin));
   return {
     granted: settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
@@ -144,7 +145,20 @@ describe('BruteForceGuard', () => {
     for (let attempt = 0; attempt < ip.limit + 2; attempt++) await expect(guard.attempt([ip, nameIp])).rejects.toBe(outage);
     expect(await count(store, ip.key)).toBe(0);
     // Once the store is back, the network has all its attempts.
-    await expect(new BruteForceGuard(store, { windowMs }, () => start).attempt([ip, nameIp])).resolves.toBeDefined();
+    expect(await new BruteForceGuard(store, { windowMs }, () => start).attempt([ip, nameIp])).toBeDefined();
+  });
+
+  it('answers at once, without a promise, when the store counts synchronously — refusals still reject', async () => {
+    const { store, guard } = memoryGuard();
+    const attempt = guard.attempt([ip]);
+    expect(isPromise(attempt)).toBe(false);
+    expect(await count(store, ip.key)).toBe(1);
+    expect(isPromise((attempt as GuardedAttempt).succeeded())).toBe(false);
+    expect(await count(store, ip.key)).toBe(0);
+    for (let i = 0; i < ip.limit; i++) await guard.attempt([ip]);
+    const refused = guard.attempt([ip]);
+    expect(isPromise(refused)).toBe(true);
+    expect((await refusal(refused)).code).toBe('rate_limited');
   });
 
   it('still refuses an attempt over its limit when giving the others back fails', async () => {

@@ -11,9 +11,9 @@ import { toRequestInfo } from './to-request-info.js';
 export function createBearerMiddleware<User>(bearer: BearerAuthentication<User>): RequestHandler {
   return (req, _res, next) => {
     const accept = (result: BearerResult<User>) => {
-      const request = req as unknown as { user?: unknown; authInfo?: unknown };
-      request.user = result.user;
-      request.authInfo = result.info;
+      // Both at once: each property added to an Express request (whose prototype Express swaps
+      // in) copies its hidden class, and one Object.assign costs less than two assignments.
+      Object.assign(req, { user: result.user, authInfo: result.info });
       next();
     };
     const outcome = bearer.authenticate(toRequestInfo(req));

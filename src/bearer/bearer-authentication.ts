@@ -106,24 +106,43 @@ export class BearerAuthentication<User> {
     const token = extraction.token;
     const started = this.#services.now();
     let tenant: string | undefined;
-    // Successes are not audited (one per API call would flood the sink), so the record is made here.
-    const failure = (error: unknown): LoginError => {
-      const audit = new AttemptAudit(this.#services, 'bearer', request, started);
-      audit.tenant = tenant;
-      audit.token = token;
-      return audit.failed(error);
-    };
     try {
       const forTenant = (tenant = this.#services.tenants.forRequest(request));
-      const outcome = andThen(this.#lookUp(request, forTenant, token), (found) => this.#accept(request, forTenant, found));
-      return isPromise(outcome)
-        ? outcome.catch((error: unknown) => {
-            throw failure(error);
+      const found = this.#lookUp(request, forTenant, token);
+      if (isPromise(found)) return this.#acceptLater(request, forTenant, token, started, found);
+      const accepted = this.#accept(request, forTenant, found);
+      return isPromise(accepted)
+        ? accepted.catch((error: unknown) => {
+            throw this.#failed(request, forTenant, token, started, error);
           })
-        : outcome;
+        : accepted;
     } catch (error) {
-      return Promise.reject(failure(error));
+      return Promise.reject(this.#failed(request, tenant, token, started, error));
     }
+  }
+
+  /** A lookup under way: it and its acceptance settle in one step, unless accepting waits for the user. */
+  #acceptLater(request: RequestInfo, tenant: string, token: string, started: number, found: Promise<Lookup>): Promise<BearerResult<User>> {
+    const fail = (error: unknown): never => {
+      throw this.#failed(request, tenant, token, started, error);
+    };
+    return found.then((lookup) => {
+      let accepted: MaybePromise<BearerResult<User>>;
+      try {
+        accepted = this.#accept(request, tenant, lookup);
+      } catch (error) {
+        return fail(error);
+      }
+      return isPromise(accepted) ? accepted.catch(fail) : accepted;
+    }, fail);
+  }
+
+  /** Successes are not audited (one per API call would flood the sink), so a failure's record is made here. */
+  #failed(request: RequestInfo, tenant: string | undefined, token: string, started: number, error: unknown): LoginError {
+    const audit = new AttemptAudit(this.#services, 'bearer', request, started);
+    audit.tenant = tenant;
+    audit.token = token;
+    return audit.failed(error);
   }
 
   /** Turns a lookup into the user, or into a refusal. */
@@ -133,20 +152,21 @@ export class BearerAuthentication<User> {
       const missing = missingScopes(found.info.scopes, found.requiredScopes);
       if (missing.length > 0) throw insufficientScope(this.#options.bearer.realm, found.requiredScopes, missing);
     }
-    // A token whose user is gone or deactivated is as good as revoked.
-    const userGone = (error: unknown) => {
-      if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
-        return this.#refuse(request, `token's user can no longer sign in: ${error.code}`, false);
-      }
-      throw error;
-    };
     let user: MaybePromise<User>;
     try {
       user = this.#services.users.resolve({ ...found.identity, tenant });
     } catch (error) {
-      return userGone(error);
+      return this.#userGone(request, error);
     }
-    return isPromise(user) ? user.then((resolved) => ({ user: resolved, info: found.info }), userGone) : { user, info: found.info };
+    return isPromise(user) ? user.then((resolved) => ({ user: resolved, info: found.info }), (error: unknown) => this.#userGone(request, error)) : { user, info: found.info };
+  }
+
+  /** A token whose user is gone or deactivated is as good as revoked; other failures stand. */
+  #userGone(request: RequestInfo, error: unknown): Promise<never> {
+    if (isLoginError(error) && (error.code === 'login_failed' || error.code === 'user_deactivated')) {
+      return this.#refuse(request, `token's user can no longer sign in: ${error.code}`, false);
+    }
+    throw error;
   }
 
   #lookUp(request: RequestInfo, tenant: string, token: string): MaybePromise<Lookup> {
@@ -205,8 +225,10 @@ export class BearerAuthentication<User> {
   async #askRemote(request: RequestInfo, tenant: string, token: string, key: string): Promise<Lookup> {
     const { remoteBearer, guard } = this.#services;
     // Each uncached lookup is counted before the partner is asked, so parallel guessing cannot
-    // outrun the limit; a token that turns out valid, or an outage, gives the count back.
-    const attempt = await guard.attempt([this.#networkCounter(request)]);
+    // outrun the limit; a token that turns out valid, or an outage, gives the count back. (The
+    // memory store counts synchronously: nothing is awaited that need not be.)
+    const counted = guard.attempt([this.#networkCounter(request)]);
+    const attempt = isPromise(counted) ? await counted : counted;
     let answer: RemoteAnswer | null;
     try {
       answer = await remoteBearer.validate(request, tenant, token, key);
@@ -215,7 +237,8 @@ export class BearerAuthentication<User> {
       throw error;
     }
     if (answer === null) return { miss: true, counted: true };
-    await attempt.succeeded();
+    const refunded = attempt.succeeded();
+    if (isPromise(refunded)) await refunded;
     return remoteLookup(tenant, answer, remoteBearer.requiredScopes(tenant));
   }
 

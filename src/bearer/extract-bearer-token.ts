@@ -18,7 +18,8 @@ const maxTokenLength = 16_384;
  * `Authorization` headers, or a malformed token is `malformed` (answer 400). Never throws.
  */
 export function extractBearerToken(request: RequestInfo, allowQueryToken: boolean): BearerExtraction {
-  const found: string[] = [];
+  let found: string | undefined;
+  let places = 0;
 
   const header = request.headers.authorization;
   if (header !== undefined && countAuthorizationHeaders(request.rawHeaders) > 1) {
@@ -28,7 +29,8 @@ export function extractBearerToken(request: RequestInfo, allowQueryToken: boolea
   if (typeof header === 'string' && bearerScheme.test(header)) {
     const token = header.replace(bearerScheme, '');
     if (!isToken(token)) return { kind: 'malformed', reason: 'malformed Authorization header' };
-    found.push(token);
+    found = token;
+    places++;
   }
 
   if (request.method !== 'GET' && request.method !== 'HEAD' && isFormRequest(request)) {
@@ -36,18 +38,20 @@ export function extractBearerToken(request: RequestInfo, allowQueryToken: boolea
     if (body !== null && typeof body === 'object' && Object.hasOwn(body, 'access_token')) {
       const token = body['access_token'];
       if (typeof token !== 'string' || !isToken(token)) return { kind: 'malformed', reason: 'malformed access_token in body' };
-      found.push(token);
+      found = token;
+      places++;
     }
   }
 
   if (allowQueryToken && Object.hasOwn(request.query, 'access_token')) {
     const token = request.query['access_token'];
     if (typeof token !== 'string' || !isToken(token)) return { kind: 'malformed', reason: 'malformed access_token in query' };
-    found.push(token);
+    found = token;
+    places++;
   }
 
-  if (found.length > 1) return { kind: 'malformed', reason: 'token sent in more than one place' };
-  return found.length === 1 ? { kind: 'token', token: found[0]! } : { kind: 'none' };
+  if (places > 1) return { kind: 'malformed', reason: 'token sent in more than one place' };
+  return found === undefined ? { kind: 'none' } : { kind: 'token', token: found };
 }
 
 function countAuthorizationHeaders(rawHeaders: readonly string[] | undefined): number {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
-import { maxCommandTimeoutMs } from '../config/command-deadline.js';
 import type { CommandExecutor } from '../executor/command-executor.js';
 import { neverAborted } from '../time/deadline.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
@@ -13,6 +12,7 @@ import type { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { Clock } from '../time/clock.js';
 import type { ParsedBearerOptions } from './bearer-options.js';
+import { evictOldest } from '../store/evict-oldest.js';
 import type { SessionIdentity } from '../store/session-store.js';
 
 /** The shared parts the validator works with. */
@@ -61,7 +61,7 @@ interface Flight {
 export class RemoteBearerValidator {
   readonly #cache = new Map<string, Cached>();
   readonly #flights = new Map<string, Flight>();
-  /** SHA-256 already fed the per-process secret; each key copies it (cheaper than a new HMAC). */
+  /** SHA-256 already fed the per-process secret; each tenant's key prefix copies it (cheaper than a new HMAC). */
   readonly #secretHash: Hash;
   /** Per tenant, resolved once: its command's request-derived placeholders and introspection policy, which cache keys cover besides the token. */
   readonly #tenants = new Map<string, TenantPolicy>();
@@ -91,30 +91,35 @@ export class RemoteBearerValidator {
    * the token.
    * @throws LoginError `validator_unavailable` when the partner gives no usable answer.
    */
-  async validate(request: RequestInfo, tenant: string, token: string, key = this.key(request, tenant, token)): Promise<RemoteAnswer | null> {
+  validate(request: RequestInfo, tenant: string, token: string, key = this.key(request, tenant, token)): Promise<RemoteAnswer | null> {
     const cached = this.cached(key);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) return Promise.resolve(cached);
     const joined = this.#flights.get(key);
-    if (joined !== undefined) return (await joined.answer).answer;
+    if (joined !== undefined) return joined.answer.then(answerOf);
     // Only the request that makes the call takes one of its network's partner-call slots; it is
     // refused before there is a flight, so no request of another network shares that refusal.
-    return this.#services.inFlight.run(clientNetwork(request.ip), async () => {
-      const flight: Flight = { answer: this.#ask(request, tenant, token), forgotten: false };
-      this.#flights.set(key, flight);
-      const land = () => {
-        if (this.#flights.get(key) === flight) this.#flights.delete(key);
-      };
-      // An executor that ignores its deadline may not hold every later request for this token.
-      const abandon = setTimeout(land, maxCommandTimeoutMs + 1000).unref();
-      try {
-        const answer = await flight.answer;
+    return this.#services.inFlight.run(clientNetwork(request.ip), () => this.#fly(request, tenant, token, key));
+  }
+
+  /** Makes the upstream call for `key`, which later requests join until it lands. */
+  #fly(request: RequestInfo, tenant: string, token: string, key: string): Promise<RemoteAnswer | null> {
+    const flight: Flight = { answer: this.#ask(request, tenant, token), forgotten: false };
+    this.#flights.set(key, flight);
+    // Every call settles (an app's executor is held to, `boundedExecutor`), so every flight lands.
+    const land = () => {
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+    };
+    return flight.answer.then(
+      (answer) => {
+        land();
         if (!flight.forgotten) this.#remember(key, answer);
         return answer.answer;
-      } finally {
-        clearTimeout(abandon);
+      },
+      (error: unknown) => {
         land();
-      }
-    });
+        throw error;
+      },
+    );
   }
 
   /** The cached answer under `key`: whom it names, `null` for a cached rejection, undefined when not cached. */
@@ -140,7 +145,7 @@ export class RemoteBearerValidator {
    */
   key(request: RequestInfo, tenant: string, token: string): string {
     const keyed = this.#policyOf(tenant);
-    const hash = this.#secretHash.copy().update(`${tenant}\u0000${token}\u0000${keyed.policy}`);
+    const hash = keyed.keyPrefix.copy().update(token);
     if (keyed.placeholders.length > 0) for (const value of this.#services.placeholders.requestValues(request, keyed.placeholders)) hash.update(`\u0000${value}`);
     return hash.digest('base64url');
   }
@@ -150,10 +155,12 @@ export class RemoteBearerValidator {
     if (policy === undefined) {
       const definition = this.#services.commands.resolve('ValidateBearer', tenant)?.definition;
       const used = [...new Set(definition?.placeholders ?? [])];
+      const decidedBy = definition?.kind === 'introspection' ? definition.policy : '';
       policy = {
         handles: definition !== undefined,
+        // Tokens never hold a NUL (extractBearerToken), so the token's end is never in doubt.
+        keyPrefix: this.#secretHash.copy().update(`${tenant}\u0000${decidedBy}\u0000`),
         placeholders: used.filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant'),
-        policy: definition?.kind === 'introspection' ? definition.policy : '',
         requiredScopes: definition?.kind === 'introspection' ? definition.requiredScopes : noScopes,
       };
       this.#tenants.set(tenant, policy);
@@ -195,7 +202,7 @@ export class RemoteBearerValidator {
 
   #remember(key: string, answer: Cached): void {
     if (answer.until <= this.#services.now()) return;
-    if (this.#cache.size >= this.#bearer.cacheMaxEntries) this.#cache.delete(this.#cache.keys().next().value!);
+    evictOldest(this.#cache, this.#bearer.cacheMaxEntries);
     this.#cache.set(key, answer);
   }
 }
@@ -205,9 +212,14 @@ const noScopes: readonly string[] = [];
 /** What a tenant's `ValidateBearer` decides answers by. */
 interface TenantPolicy {
   readonly handles: boolean;
+  /** The secret, tenant and introspection policy, already hashed: each key copies it and adds the token. */
+  readonly keyPrefix: Hash;
   readonly placeholders: readonly string[];
-  readonly policy: string;
   readonly requiredScopes: readonly string[];
+}
+
+function answerOf(cached: Cached): RemoteAnswer | null {
+  return cached.answer;
 }
 
 /** The answer's expiry: `exp` (seconds since the epoch) or `expires_in` (seconds from now). */

@@ -70,10 +70,10 @@ export interface CompiledIntrospectionCommand {
   readonly issuer: string | undefined;
   /** Where `issuer` publishes its metadata, when the endpoint is to be discovered. */
   readonly discoveryUrl: URL | undefined;
-  /** Headers of every call (client authentication). */
+  /** Headers of every call: the form's content type, JSON accepted, client authentication. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Form fields of every call besides `token` (hint, `client_secret_post` credentials). */
-  readonly fields: readonly [string, string][];
+  /** The form fields of every call after `token`, encoded and each led by `&` (hint, `client_secret_post` credentials). */
+  readonly formTail: string;
   readonly requiredScopes: readonly string[];
   readonly audience: readonly string[] | undefined;
   readonly userClaim: string;
@@ -129,7 +129,7 @@ export const introspectionCommandSchema = introspectionCommandFieldsSchema.trans
     return z.NEVER;
   }
   const auth = def.clientAuth;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
   const fields: [string, string][] = [['token_type_hint', def.tokenTypeHint]];
   if ('bearerToken' in auth) headers['authorization'] = `Bearer ${auth.bearerToken}`;
   else if (auth.method === 'client_secret_post') fields.push(['client_id', auth.clientId], ['client_secret', auth.clientSecret]);
@@ -141,7 +141,7 @@ export const introspectionCommandSchema = introspectionCommandFieldsSchema.trans
     issuer: def.issuer,
     discoveryUrl: def.url === undefined ? discoveryUrlOf(def.issuer!) : undefined,
     headers,
-    fields,
+    formTail: `&${new URLSearchParams(fields).toString()}`,
     requiredScopes: def.requiredScopes,
     audience: def.audience,
     userClaim: def.userClaim,

@@ -8,7 +8,7 @@ const jsonContentType = /^(application\/([\w.+-]+\+)?json|text\/json|text\/plain
  * Reads a partner's 2xx answer: at most `maxBytes`, a JSON (or plain-text JSON) content type
  * when one is given, and valid JSON. Anything else is `validator_unavailable`.
  */
-export async function readJsonAnswer(
+export function readJsonAnswer(
   body: Readable,
   contentType: string | string[] | undefined,
   contentLength: string | string[] | undefined,
@@ -17,19 +17,18 @@ export async function readJsonAnswer(
   const type = Array.isArray(contentType) ? contentType[0] : contentType;
   if (type !== undefined && !jsonContentType.test(type)) {
     body.destroy();
-    throw validatorUnavailable('partner answered a non-JSON content type');
+    return Promise.reject(validatorUnavailable('partner answered a non-JSON content type'));
   }
   const declared = Number(Array.isArray(contentLength) ? contentLength[0] : contentLength);
   if (Number.isFinite(declared) && declared > maxBytes) {
     body.destroy();
-    throw validatorUnavailable('partner answer is larger than the size cap');
+    return Promise.reject(validatorUnavailable('partner answer is larger than the size cap'));
   }
   // A declared length within the cap cannot grow (the parser enforces it): read it in one go.
   if (Number.isFinite(declared) && typeof (body as { text?: unknown }).text === 'function') {
-    return parseJson(await (body as unknown as { text(): Promise<string> }).text());
+    return (body as unknown as { text(): Promise<string> }).text().then(parseJson);
   }
-  const text = await readCappedBody(body, maxBytes, () => validatorUnavailable('partner answer is larger than the size cap'));
-  return parseJson(text.toString('utf8'));
+  return readCappedBody(body, maxBytes, () => validatorUnavailable('partner answer is larger than the size cap')).then((text) => parseJson(text.toString('utf8')));
 }
 
 function parseJson(text: string): unknown {

@@ -130,7 +130,11 @@ export class Handoff<User> {
         return { user, identity, tenant };
       });
       // The user is signed in and the token spent: a counter the store fails to give back may not turn that into an error.
-      await attempt.succeeded().catch(() => undefined);
+      try {
+        await attempt.succeeded();
+      } catch {
+        // given up: the count stays until its window ends
+      }
       return result;
     } catch (error) {
       if (!isLoginError(error) || error.code !== 'token_invalid') await attempt.undecided();

@@ -106,7 +106,11 @@ export class LogonWithToken<User> {
         throw error;
       }
       // The connection is open: a counter the store fails to give back may not turn that into an error.
-      await attempt.succeeded().catch(() => undefined);
+      try {
+        await attempt.succeeded();
+      } catch {
+        // given up: the count stays until its window ends
+      }
       audit.succeeded();
       return result;
     } catch (error) {

@@ -7,6 +7,7 @@ import { isLoginError } from '../errors/login-error.js';
 import { readJsonAnswer } from '../executor/read-json-answer.js';
 import { upstreamRetryAfter } from '../executor/retry-after.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
+import { encodeQueryValue } from '../template/url-template.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { neverAborted, requestDeadline } from '../time/deadline.js';
 import { createDiscovery, discoveredEndpoint, type ProviderMetadata } from './discovery.js';
@@ -50,8 +51,9 @@ export class IntrospectionClient {
         origin: endpoint.origin,
         path: `${endpoint.pathname}${endpoint.search}`,
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...command.headers },
-        body: new URLSearchParams([['token', token], ...command.fields]).toString(),
+        headers: command.headers,
+        // Percent-encoded as a query value is: a form decoder reads it back unchanged.
+        body: `token=${encodeQueryValue(token)}${command.formTail}`,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         signal: limit.signal,

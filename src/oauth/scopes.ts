@@ -3,7 +3,8 @@
  * `scp`, each as a string or a list of strings. A token naming neither grants none.
  */
 export function grantedScopes(claims: Readonly<Record<string, unknown>>): readonly string[] {
-  return [...toScopes(claims['scope']), ...toScopes(claims['scp'])];
+  const scp = claims['scp'];
+  return scp === undefined ? toScopes(claims['scope']) : [...toScopes(claims['scope']), ...toScopes(scp)];
 }
 
 /**
@@ -13,12 +14,15 @@ export function grantedScopes(claims: Readonly<Record<string, unknown>>): readon
  */
 export function missingScopes(granted: readonly string[] | undefined, required: readonly string[]): readonly string[] {
   if (required.length === 0) return required;
-  const have = new Set(Array.isArray(granted) ? granted : undefined);
-  return required.filter((scope) => !have.has(scope));
+  const have: readonly string[] = Array.isArray(granted) ? granted : [];
+  return required.filter((scope) => !have.includes(scope));
 }
 
 function toScopes(value: unknown): readonly string[] {
-  if (typeof value === 'string') return value.split(' ').filter((scope) => scope !== '');
+  if (typeof value === 'string') {
+    const scopes = value.split(' ');
+    return scopes.includes('') ? scopes.filter((scope) => scope !== '') : scopes;
+  }
   if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope !== '');
   return [];
 }

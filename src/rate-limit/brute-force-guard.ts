@@ -1,3 +1,4 @@
+import { isPromise, type MaybePromise } from '../async/maybe-promise.js';
 import { LoginError } from '../errors/login-error.js';
 import type { Clock } from '../time/clock.js';
 import type { RateCounter, RateLimitStore } from '../store/rate-limit-store.js';
@@ -12,12 +13,12 @@ export interface GuardedKey {
   readonly onSuccess: 'refund' | 'reset';
 }
 
-/** An attempt under way; tell the guard how it ended. */
+/** An attempt under way; tell the guard how it ended (synchronously when the store counts so). */
 export interface GuardedAttempt {
   /** The attempt succeeded: refund or reset its counters. */
-  succeeded(): Promise<void>;
+  succeeded(): MaybePromise<void>;
   /** The attempt could not be judged (an outage): take it back everywhere. */
-  undecided(): Promise<void>;
+  undecided(): MaybePromise<void>;
 }
 
 /**
@@ -40,15 +41,21 @@ export class BruteForceGuard {
   /**
    * Counts one attempt against each key; throws `rate_limited` when any is over its limit. When
    * the store fails on some keys, the others are given back and the store's error is thrown: an
-   * attempt that was never judged leaves no count anywhere.
+   * attempt that was never judged leaves no count anywhere. With a store that counts
+   * synchronously (the memory store) an attempt let through is answered at once, without a
+   * promise; refusals and failures always come as a rejected promise.
    */
-  async attempt(keys: readonly GuardedKey[]): Promise<GuardedAttempt> {
+  attempt(keys: readonly GuardedKey[]): MaybePromise<GuardedAttempt> {
+    const added = keys.map((guarded) => settle(() => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
+    return added.some(isPromise) ? Promise.all(added).then((settled) => this.#judge(keys, settled)) : this.#judge(keys, added as Settled<RateCounter>[]);
+  }
+
+  #judge(keys: readonly GuardedKey[], added: readonly Settled<RateCounter>[]): MaybePromise<GuardedAttempt> {
     const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs, guarded.limit);
-    const added = await Promise.allSettled(keys.map((guarded) => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
     const failed = added.find((result) => result.status === 'rejected');
     if (failed !== undefined) {
-      await Promise.allSettled(keys.filter((_guarded, index) => added[index]!.status === 'fulfilled').map(refund));
-      throw failed.reason;
+      const counted = keys.filter((_guarded, index) => added[index]!.status === 'fulfilled');
+      return Promise.allSettled(counted.map(refund)).then(() => Promise.reject(failed.reason));
     }
     let resetAt = 0;
     added.forEach((result, index) => {
@@ -59,16 +66,11 @@ export class BruteForceGuard {
       // A refused attempt was never judged: it may not count against the other keys (or one
       // network's lockout would spill into the name's total and lock its owner out everywhere).
       // The refusal stands even if a refund fails: the client is over a limit either way.
-      await Promise.allSettled(keys.map(refund));
-      throw this.#limited(resetAt);
+      return Promise.allSettled(keys.map(refund)).then(() => Promise.reject(this.#limited(resetAt)));
     }
     return {
-      succeeded: async () => {
-        await Promise.all(keys.map((guarded) => (guarded.onSuccess === 'reset' ? this.#store.reset(guarded.key) : refund(guarded))));
-      },
-      undecided: async () => {
-        await Promise.all(keys.map(refund));
-      },
+      succeeded: () => whenAll(keys.map((guarded) => (guarded.onSuccess === 'reset' ? this.#store.reset(guarded.key) : refund(guarded)))),
+      undecided: () => whenAll(keys.map(refund)),
     };
   }
 
@@ -76,4 +78,27 @@ export class BruteForceGuard {
     const seconds = Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
     return new LoginError('rate_limited', { reason: 'too many failures', headers: { 'retry-after': String(seconds) } });
   }
+}
+
+type Settled<T> = PromiseSettledResult<T>;
+
+/** What `work` gives, as a settled result: now when it answers synchronously, else once it settles. */
+function settle<T>(work: () => MaybePromise<T>): MaybePromise<Settled<T>> {
+  let value: MaybePromise<T>;
+  try {
+    value = work();
+  } catch (reason) {
+    return { status: 'rejected', reason };
+  }
+  return isPromise(value)
+    ? value.then(
+        (fulfilled): Settled<T> => ({ status: 'fulfilled', value: fulfilled }),
+        (reason: unknown): Settled<T> => ({ status: 'rejected', reason }),
+      )
+    : { status: 'fulfilled', value };
+}
+
+/** Done once every store call is: now when all answered synchronously, else a promise. */
+function whenAll(calls: readonly MaybePromise<unknown>[]): MaybePromise<void> {
+  return calls.some(isPromise) ? Promise.all(calls).then(() => undefined) : undefined;
 }

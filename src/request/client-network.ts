@@ -1,4 +1,4 @@
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { canonicalAddress } from '../destination/address-ranges.js';
 
 /**
@@ -6,6 +6,8 @@ import { canonicalAddress } from '../destination/address-ranges.js';
  * (one subscriber's prefix, which an attacker can fill with addresses at will).
  */
 export function clientNetwork(address: string): string {
+  // Most clients: already canonical, and one regular expression instead of three.
+  if (isIPv4(address)) return address;
   const ip = canonicalAddress(address);
   if (!isIPv6(ip)) return ip;
   // Canonical: lower case, no zone, no embedded IPv4 part.

@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../async/maybe-promise.js';
 import type { Clock } from '../time/clock.js';
 import type { RateCounter, RateLimitStore } from './rate-limit-store.js';
 
@@ -36,7 +37,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return this.#open.size + this.#locking.size;
   }
 
-  async add(key: string, delta: number, windowMs: number, limit = Infinity): Promise<RateCounter> {
+  /** Counts synchronously: never a promise, though typed as the role's method so tests may stand in for it. */
+  add(key: string, delta: number, windowMs: number, limit = Infinity): MaybePromise<RateCounter> {
     const now = this.#now();
     let counter = this.#open.get(key) ?? this.#locking.get(key);
     if (counter !== undefined && counter.resetAt <= now) {
@@ -54,7 +56,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     return { count: counter.count, resetAt: counter.resetAt };
   }
 
-  async reset(key: string): Promise<void> {
+  reset(key: string): MaybePromise<void> {
     this.#delete(key);
   }
 

@@ -1,3 +1,5 @@
+import type { MaybePromise } from '../async/maybe-promise.js';
+
 /** A fixed-window counter. */
 export interface RateCounter {
   readonly count: number;
@@ -13,9 +15,10 @@ export interface RateLimitStore {
    * Adds `delta` to `key` in its current window and returns the result. A positive delta opens a
    * window of `windowMs` when none is open; a negative one never goes below zero or opens one.
    * `limit` is the key's limit: a store that drops counters to stay bounded must keep those at
-   * their limit while any other can go (a shared store may ignore it).
+   * their limit while any other can go (a shared store may ignore it). A store in process may
+   * answer synchronously.
    */
-  add(key: string, delta: number, windowMs: number, limit: number): Promise<RateCounter>;
+  add(key: string, delta: number, windowMs: number, limit: number): MaybePromise<RateCounter>;
   /** Clears `key`. */
-  reset(key: string): Promise<void>;
+  reset(key: string): MaybePromise<void>;
 }
