@@ -90,6 +90,22 @@ describe('requestDeadline', () => {
   });
 });
 
+describe('RequestSignal', () => {
+  it('tells only the listeners still registered, once, and hears no other event', () => {
+    const limit = requestDeadline(neverAborted, 1000);
+    const kept = vi.fn();
+    const takenBack = vi.fn();
+    const other = vi.fn();
+    limit.signal.once('abort', kept).on('abort', takenBack).on('close', other);
+    limit.signal.removeListener('abort', takenBack);
+    limit.signal.abort(new Error('gone'));
+    limit.signal.abort(new Error('again'));
+    expect([kept.mock.calls.length, takenBack.mock.calls.length, other.mock.calls.length]).toEqual([1, 0, 0]);
+    expect((limit.signal.reason as Error).message).toBe('gone');
+    limit.dispose();
+  });
+});
+
 describe('neverAborted', () => {
   it('is a signal that is not aborted', () => {
     expect(neverAborted).toBeInstanceOf(AbortSignal);

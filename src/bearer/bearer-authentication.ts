@@ -4,7 +4,7 @@ import { LoginError, isLoginError } from '../errors/login-error.js';
 import type { ConnectionJwt } from '../logon/connection-jwt.js';
 import type { VerifiedToken } from '../logon/token-verifier.js';
 import { missingScopes } from '../oauth/scopes.js';
-import type { BruteForceGuard, GuardedKey } from '../rate-limit/brute-force-guard.js';
+import type { BruteForceGuard, GuardedAttempt, GuardedKey } from '../rate-limit/brute-force-guard.js';
 import type { ParsedRateLimitOptions } from '../rate-limit/rate-limit-options.js';
 import { clientNetwork } from '../request/client-network.js';
 import type { RequestInfo } from '../request/request-info.js';
@@ -68,6 +68,8 @@ type Lookup =
   | { readonly miss: true; readonly counted: boolean; readonly reason?: string };
 
 const notFound: Lookup = { miss: true, counted: false };
+/** The partner rejected the token, and the attempt it took stays counted. */
+const countedMiss: Lookup = { miss: true, counted: true };
 
 /**
  * Bearer authentication on API routes (RFC 6750): our own session tokens, connection ids and
@@ -222,24 +224,23 @@ export class BearerAuthentication<User> {
     return this.#askRemote(request, tenant, token, key);
   }
 
-  async #askRemote(request: RequestInfo, tenant: string, token: string, key: string): Promise<Lookup> {
-    const { remoteBearer, guard } = this.#services;
+  #askRemote(request: RequestInfo, tenant: string, token: string, key: string): Promise<Lookup> {
     // Each uncached lookup is counted before the partner is asked, so parallel guessing cannot
     // outrun the limit; a token that turns out valid, or an outage, gives the count back. (The
-    // memory store counts synchronously: nothing is awaited that need not be.)
-    const counted = guard.attempt([this.#networkCounter(request)]);
-    const attempt = isPromise(counted) ? await counted : counted;
-    let answer: RemoteAnswer | null;
-    try {
-      answer = await remoteBearer.validate(request, tenant, token, key);
-    } catch (error) {
-      await attempt.undecided();
-      throw error;
-    }
-    if (answer === null) return { miss: true, counted: true };
-    const refunded = attempt.succeeded();
-    if (isPromise(refunded)) await refunded;
-    return remoteLookup(tenant, answer, remoteBearer.requiredScopes(tenant));
+    // memory store counts synchronously: no step waits on it then.)
+    const counted = this.#services.guard.attempt([this.#networkCounter(request)]);
+    return isPromise(counted) ? counted.then((attempt) => this.#askCounted(request, tenant, token, key, attempt)) : this.#askCounted(request, tenant, token, key, counted);
+  }
+
+  #askCounted(request: RequestInfo, tenant: string, token: string, key: string, attempt: GuardedAttempt): Promise<Lookup> {
+    const { remoteBearer } = this.#services;
+    return remoteBearer.validate(request, tenant, token, key).then(
+      (answer) => (answer === null ? countedMiss : andThen(attempt.succeeded(), () => remoteLookup(tenant, answer, remoteBearer.requiredScopes(tenant)))),
+      (error: unknown) =>
+        andThen(attempt.undecided(), () => {
+          throw error;
+        }),
+    );
   }
 
   /** Refuses with `invalid_token`, or with 429 once the client network has failed too often. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
-import type { CommandExecutor } from '../executor/command-executor.js';
+import type { CompiledPartnerCommand } from '../config/command-schema.js';
+import type { Command, CommandExecutor } from '../executor/command-executor.js';
 import { neverAborted } from '../time/deadline.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
@@ -173,12 +174,16 @@ export class RemoteBearerValidator {
     return this.#cache.size;
   }
 
-  async #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
+  #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
     const command = this.#services.commands.resolve('ValidateBearer', tenant)!;
     if (command.definition.kind === 'introspection') {
-      const verdict = await this.#services.introspection.introspect(command.definition, token);
-      return verdict.active ? this.#accepted({ identity: verdict.identity, scopes: verdict.scopes }, verdict.expiresAt) : this.#rejected();
+      // An active verdict is itself the answer: whom the token names and the scopes it grants.
+      return this.#services.introspection.introspect(command.definition, token).then((verdict) => (verdict.active ? this.#accepted(verdict, verdict.expiresAt) : this.#rejected()));
     }
+    return this.#askPartner(request, tenant, token, command as Command<CompiledPartnerCommand>);
+  }
+
+  async #askPartner(request: RequestInfo, tenant: string, token: string, command: Command<CompiledPartnerCommand>): Promise<Cached> {
     const placeholders = this.#services.placeholders.build(request, tenant, { bearerToken: token }, command.definition);
     // The upstream call is shared, so no single client's disconnect may cancel it.
     const answer = await this.#services.executor.run(command, placeholders, neverAborted);

@@ -1,5 +1,3 @@
-import { EventEmitter } from 'node:events';
-
 /** A signal that never aborts, for work no client can cancel; `deadline` skips listening to it. */
 export const neverAborted: AbortSignal = new AbortController().signal;
 
@@ -16,36 +14,82 @@ export interface Deadline {
  */
 export function deadline(parent: AbortSignal, timeoutMs: number): Deadline {
   const controller = new AbortController();
-  return { signal: controller.signal, dispose: bound(parent, timeoutMs, (reason) => controller.abort(reason)) };
+  return { signal: controller.signal, dispose: bound(parent, timeoutMs, controller) };
 }
 
-/** Calls `abort` once `parent` aborts or `timeoutMs` passes, whichever is first; returns what stops both. */
-function bound(parent: AbortSignal, timeoutMs: number, abort: (reason: unknown) => void): () => void {
-  const onAbort = () => abort(parent.reason);
-  const linked = parent !== neverAborted;
-  if (parent.aborted) abort(parent.reason);
-  else if (linked) parent.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => abort(new DOMException('The deadline passed', 'TimeoutError')), timeoutMs).unref();
+/** What a deadline aborts: an AbortController, or a {@link RequestSignal}. */
+interface Abortable {
+  abort(reason: unknown): void;
+}
+
+function abortOnTimeout(target: Abortable): void {
+  target.abort(new DOMException('The deadline passed', 'TimeoutError'));
+}
+
+/** Aborts `target` once `parent` aborts or `timeoutMs` passes, whichever is first; returns what stops both. */
+function bound(parent: AbortSignal, timeoutMs: number, target: Abortable): () => void {
+  const timer = setTimeout(abortOnTimeout, timeoutMs, target).unref();
+  if (parent === neverAborted) return () => clearTimeout(timer);
+  const onAbort = () => target.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener('abort', onAbort, { once: true });
   return () => {
     clearTimeout(timer);
-    if (linked) parent.removeEventListener('abort', onAbort);
+    parent.removeEventListener('abort', onAbort);
   };
 }
 
+type Listener = () => void;
+
 /**
- * What undici takes as a request's `signal` besides an AbortSignal: an EventEmitter that says
- * whether, and why, it aborted and emits `abort` once.
+ * What undici takes as a request's `signal` besides an AbortSignal: an EventEmitter, of which it
+ * uses `on` (to tell the two kinds apart), `once` and `removeListener`, for its one `abort`
+ * listener, and `aborted` and `reason`. This is that much of one and no more — a real
+ * EventEmitter, and undici's wrapper around a `once` listener, cost more per call than the rest
+ * of the deadline. `abort` fires once.
  */
-export class RequestSignal extends EventEmitter {
+export class RequestSignal {
   aborted = false;
   reason: unknown = undefined;
+  #listeners: Listener[] | undefined = undefined;
 
-  /** Aborts once, with `reason`. */
+  /** Adds an `abort` listener (other events never fire). */
+  on(event: string, listener: Listener): this {
+    if (event === 'abort') (this.#listeners ??= []).push(listener);
+    return this;
+  }
+
+  /** As {@link on}: `abort` fires at most once. */
+  once(event: string, listener: Listener): this {
+    return this.on(event, listener);
+  }
+
+  /** As {@link on}. */
+  addListener(event: string, listener: Listener): this {
+    return this.on(event, listener);
+  }
+
+  /** Removes an `abort` listener. */
+  removeListener(event: string, listener: Listener): this {
+    const listeners = this.#listeners;
+    const at = event === 'abort' && listeners !== undefined ? listeners.indexOf(listener) : -1;
+    if (at !== -1) listeners!.splice(at, 1);
+    return this;
+  }
+
+  /** As {@link removeListener}. */
+  off(event: string, listener: Listener): this {
+    return this.removeListener(event, listener);
+  }
+
+  /** Aborts once, with `reason`, and tells every listener. */
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    this.emit('abort');
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener();
   }
 }
 
@@ -57,11 +101,11 @@ export interface RequestDeadline {
 
 /**
  * {@link deadline} for undici requests: the same bound — `parent` or `timeoutMs`, whichever
- * comes first — on an EventEmitter instead of an AbortController, whose EventTarget costs
- * about 10 µs per call more (a tenth of an introspection call's CPU; bench/README.md). The
+ * comes first — on a {@link RequestSignal} instead of an AbortController, whose EventTarget
+ * costs about 10 µs per call more (a tenth of an introspection call's CPU; bench/README.md). The
  * signal is undici's only: code the package does not own gets a real AbortSignal (`deadline`).
  */
 export function requestDeadline(parent: AbortSignal, timeoutMs: number): RequestDeadline {
   const signal = new RequestSignal();
-  return { signal, dispose: bound(parent, timeoutMs, (reason) => signal.abort(reason)) };
+  return { signal, dispose: bound(parent, timeoutMs, signal) };
 }
