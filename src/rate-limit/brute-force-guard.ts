@@ -46,38 +46,65 @@ export class BruteForceGuard {
    * promise; refusals and failures always come as a rejected promise.
    */
   attempt(keys: readonly GuardedKey[]): MaybePromise<GuardedAttempt> {
-    const added = keys.map((guarded) => settle(() => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit)));
-    return added.some(isPromise) ? Promise.all(added).then((settled) => this.#judge(keys, settled)) : this.#judge(keys, added as Settled<RateCounter>[]);
+    const added: MaybePromise<Settled<RateCounter>>[] = [];
+    let waiting = false;
+    for (const guarded of keys) {
+      const result = settle(() => this.#store.add(guarded.key, 1, this.#windowMs, guarded.limit));
+      waiting ||= isPromise(result);
+      added.push(result);
+    }
+    return waiting ? Promise.all(added).then((settled) => this.#judge(keys, settled)) : this.#judge(keys, added as Settled<RateCounter>[]);
   }
 
   #judge(keys: readonly GuardedKey[], added: readonly Settled<RateCounter>[]): MaybePromise<GuardedAttempt> {
-    const refund = (guarded: GuardedKey) => this.#store.add(guarded.key, -1, this.#windowMs, guarded.limit);
-    const failed = added.find((result) => result.status === 'rejected');
-    if (failed !== undefined) {
-      const counted = keys.filter((_guarded, index) => added[index]!.status === 'fulfilled');
-      return Promise.allSettled(counted.map(refund)).then(() => Promise.reject(failed.reason));
-    }
     let resetAt = 0;
-    added.forEach((result, index) => {
-      const counter = (result as PromiseFulfilledResult<RateCounter>).value;
-      if (counter.count > keys[index]!.limit) resetAt = Math.max(resetAt, counter.resetAt);
-    });
+    for (let i = 0; i < keys.length; i++) {
+      const result = added[i]!;
+      if (result.status === 'rejected') {
+        const counted = keys.filter((_guarded, index) => added[index]!.status === 'fulfilled');
+        return Promise.allSettled(counted.map((guarded) => refund(this.#store, this.#windowMs, guarded))).then(() => Promise.reject(result.reason));
+      }
+      if (result.value.count > keys[i]!.limit) resetAt = Math.max(resetAt, result.value.resetAt);
+    }
     if (resetAt > 0) {
       // A refused attempt was never judged: it may not count against the other keys (or one
       // network's lockout would spill into the name's total and lock its owner out everywhere).
       // The refusal stands even if a refund fails: the client is over a limit either way.
-      return Promise.allSettled(keys.map(refund)).then(() => Promise.reject(this.#limited(resetAt)));
+      return Promise.allSettled(keys.map((guarded) => refund(this.#store, this.#windowMs, guarded))).then(() => Promise.reject(this.#limited(resetAt)));
     }
-    return {
-      succeeded: () => whenAll(keys.map((guarded) => (guarded.onSuccess === 'reset' ? this.#store.reset(guarded.key) : refund(guarded)))),
-      undecided: () => whenAll(keys.map(refund)),
-    };
+    return new CountedAttempt(this.#store, this.#windowMs, keys);
   }
 
   #limited(resetAt: number): LoginError {
     const seconds = Math.max(1, Math.ceil((resetAt - this.#now()) / 1000));
     return new LoginError('rate_limited', { reason: 'too many failures', headers: { 'retry-after': String(seconds) } });
   }
+}
+
+/** An attempt let through: its counters, to give back as it ends. */
+class CountedAttempt implements GuardedAttempt {
+  readonly #store: RateLimitStore;
+  readonly #windowMs: number;
+  readonly #keys: readonly GuardedKey[];
+
+  constructor(store: RateLimitStore, windowMs: number, keys: readonly GuardedKey[]) {
+    this.#store = store;
+    this.#windowMs = windowMs;
+    this.#keys = keys;
+  }
+
+  succeeded(): MaybePromise<void> {
+    return whenAll(this.#keys.map((guarded) => (guarded.onSuccess === 'reset' ? this.#store.reset(guarded.key) : refund(this.#store, this.#windowMs, guarded))));
+  }
+
+  undecided(): MaybePromise<void> {
+    return whenAll(this.#keys.map((guarded) => refund(this.#store, this.#windowMs, guarded)));
+  }
+}
+
+/** Takes one attempt back from `guarded`'s counter. */
+function refund(store: RateLimitStore, windowMs: number, guarded: GuardedKey): MaybePromise<RateCounter> {
+  return store.add(guarded.key, -1, windowMs, guarded.limit);
 }
 
 type Settled<T> = PromiseSettledResult<T>;

@@ -51,11 +51,15 @@ type Listener = () => void;
 export class RequestSignal {
   aborted = false;
   reason: unknown = undefined;
-  #listeners: Listener[] | undefined = undefined;
+  /** Undici's one listener; any more (none expected) wait in `#more`. */
+  #listener: Listener | undefined = undefined;
+  #more: Listener[] | undefined = undefined;
 
   /** Adds an `abort` listener (other events never fire). */
   on(event: string, listener: Listener): this {
-    if (event === 'abort') (this.#listeners ??= []).push(listener);
+    if (event !== 'abort') return this;
+    if (this.#listener === undefined) this.#listener = listener;
+    else (this.#more ??= []).push(listener);
     return this;
   }
 
@@ -71,9 +75,12 @@ export class RequestSignal {
 
   /** Removes an `abort` listener. */
   removeListener(event: string, listener: Listener): this {
-    const listeners = this.#listeners;
-    const at = event === 'abort' && listeners !== undefined ? listeners.indexOf(listener) : -1;
-    if (at !== -1) listeners!.splice(at, 1);
+    if (event !== 'abort') return this;
+    if (this.#listener === listener) this.#listener = this.#more?.shift();
+    else {
+      const at = this.#more?.indexOf(listener) ?? -1;
+      if (at !== -1) this.#more!.splice(at, 1);
+    }
     return this;
   }
 
@@ -87,9 +94,12 @@ export class RequestSignal {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
-    const listeners = this.#listeners;
-    this.#listeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener();
+    const first = this.#listener;
+    const more = this.#more;
+    this.#listener = undefined;
+    this.#more = undefined;
+    first?.();
+    if (more !== undefined) for (const listener of more) listener();
   }
 }
 
