@@ -19,6 +19,20 @@ describe('InFlightLimit', () => {
     void second;
   });
 
+  it('frees a slot whose call never settles after maxHoldMs', async () => {
+    const limit = new InFlightLimit({ partnerCallsInFlightPerIp: 1 }, 50);
+    void limit.run('net', never);
+    await expect(limit.run('net', async () => 'x')).rejects.toMatchObject({ code: 'rate_limited' });
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await limit.run('net', async () => 'free again')).toBe('free again');
+  });
+
+  it('takes a plain value from a task written without promises (an app executor in JavaScript), and frees its slot', async () => {
+    const limit = new InFlightLimit({ partnerCallsInFlightPerIp: 1 });
+    expect(await limit.run('net', (() => null) as unknown as () => Promise<null>)).toBeNull();
+    expect(await limit.run('net', async () => 'slot free again')).toBe('slot free again');
+  });
+
   it("hands back the task's own promise, settled as the task settled", async () => {
     const limit = new InFlightLimit({ partnerCallsInFlightPerIp: 1 });
     const answer = Promise.resolve('answer');

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isLoginError, type LoginError } from '../src/errors/login-error.js';
 import { createFunctionExecutor } from '../src/executor/function-executor.js';
@@ -404,6 +405,35 @@ describe('RemoteBearerValidator', () => {
       parts.services.remoteBearer.forget(bearerRequest({ ip: '203.0.113.1' }), 'default', token);
       expect(parts.services.remoteBearer.cached(keyOf(token, '203.0.113.1'))).toBeUndefined();
       expect(parts.services.remoteBearer.cached(keyOf(token, '198.51.100.7'))?.identity).toMatchObject({ contactId: '1001' });
+    });
+  });
+
+  describe('an introspection call that never settles', () => {
+    it('frees its slot and lets a later request for the token call again once the longest deadline has passed', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        let requests = 0;
+        // The app's own dispatcher ignores the deadline's signal and never answers (as undici does
+        // with a request still waiting for a connection, or for the app's DNS lookup).
+        const stuck = { request: () => ((requests += 1), new Promise<never>(() => undefined)) } as unknown as Dispatcher;
+        parts = bearerParts({
+          commands: { ValidateBearer: { kind: 'introspection', url: 'https://idp.portal.test/introspect', clientAuth: { clientId: 'portal', clientSecret: recordSecret('introspection-client-secret-stuck') } } },
+          rateLimits: { partnerCallsInFlightPerIp: 1 },
+          http: { dispatcher: stuck },
+        });
+        const token = recordSecret('idp-access-token-never-answered');
+        void check(token).catch(() => undefined);
+        await vi.advanceTimersByTimeAsync(10);
+        expect(requests).toBe(1);
+        // Same network, another token: the one slot is taken.
+        expect((await failure(parts.services.remoteBearer.validate(bearerRequest({ ip: '203.0.113.5' }), 'default', recordSecret('another-idp-token-x')))).code).toBe('rate_limited');
+        await vi.advanceTimersByTimeAsync(121_001);
+        void check(token).catch(() => undefined);
+        await vi.advanceTimersByTimeAsync(10);
+        expect(requests).toBe(2);
+      } finally {
+        vi.useRealTimers();
+      }
     });
   });
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import type { CommandRegistry } from '../commands/command-registry.js';
 import type { CompiledPartnerCommand } from '../config/command-schema.js';
 import type { Command, CommandExecutor } from '../executor/command-executor.js';
+import { maxCommandTimeoutMs } from '../config/command-deadline.js';
 import { neverAborted } from '../time/deadline.js';
 import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import { parseIdentityAnswer } from '../identity/parse-identity.js';
@@ -106,10 +107,13 @@ export class RemoteBearerValidator {
   #fly(request: RequestInfo, tenant: string, token: string, key: string): Promise<RemoteAnswer | null> {
     const flight: Flight = { answer: this.#ask(request, tenant, token), forgotten: false };
     this.#flights.set(key, flight);
-    // Every call settles (an app's executor is held to, `boundedExecutor`), so every flight lands.
     const land = () => {
+      clearTimeout(abandon);
       if (this.#flights.get(key) === flight) this.#flights.delete(key);
     };
+    // A call that never settles — an executor, a dispatcher or a DNS lookup of the app's that
+    // ignores its deadline — may not hold every later request for this token.
+    const abandon = setTimeout(land, maxCommandTimeoutMs + 1000).unref();
     return flight.answer.then(
       (answer) => {
         land();
@@ -159,7 +163,7 @@ export class RemoteBearerValidator {
       const decidedBy = definition?.kind === 'introspection' ? definition.policy : '';
       policy = {
         handles: definition !== undefined,
-        // Tokens never hold a NUL (extractBearerToken), so the token's end is never in doubt.
+        // Tokens looked up never hold a NUL (extractBearerToken), so the token's end is never in doubt.
         keyPrefix: this.#secretHash.copy().update(`${tenant}\u0000${decidedBy}\u0000`),
         placeholders: used.filter((name) => name !== 'bearerToken' && name !== 'requestId' && name !== 'tenant'),
         requiredScopes: definition?.kind === 'introspection' ? definition.requiredScopes : noScopes,

@@ -3,7 +3,6 @@ import { BearerJwtProfiles } from '../bearer/bearer-jwt-profiles.js';
 import { RemoteBearerValidator } from '../bearer/remote-bearer-validator.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { createPartnerDispatcher } from '../destination/partner-dispatcher.js';
-import { boundedExecutor } from '../executor/bounded-executor.js';
 import { createDefaultExecutor } from '../executor/default-executor.js';
 import { ConnectionJwt } from '../logon/connection-jwt.js';
 import { TokenTypeRegistry } from '../logon/token-type-registry.js';
@@ -20,7 +19,7 @@ import type { ParsedOptions } from './parse-options.js';
 /**
  * What the flows share, built once from the parsed options: each flow takes the parts it needs
  * from here and its option groups by their README names. The store is `store` or a new
- * MemoryStore, the executor `executor` (held to settle, `boundedExecutor`) or the default one; one guarded pool serves every
+ * MemoryStore, the executor `executor` or the default one; one guarded pool serves every
  * outgoing call — partner commands, introspection, discovery and JWKS documents alike — and one
  * registry of token types serves LogonWithToken and bearer authentication.
  */
@@ -30,7 +29,7 @@ export function createPortalServices<User>(parsed: ParsedOptions<User>) {
   const store = parsed.store ?? ownStore!;
   const partner = createPartnerDispatcher(parsed.http);
   const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
-  const executor = parsed.executor === undefined ? ownExecutor! : boundedExecutor(parsed.executor);
+  const executor = parsed.executor ?? ownExecutor!;
   const tenants = new TenantResolver(parsed);
   const commands = new CommandRegistry(parsed, tenants.names);
   const placeholders = new PlaceholderBuilder(parsed);
