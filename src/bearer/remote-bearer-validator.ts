@@ -100,7 +100,13 @@ export class RemoteBearerValidator {
     if (joined !== undefined) return joined.answer.then(answerOf);
     // Only the request that makes the call takes one of its network's partner-call slots; it is
     // refused before there is a flight, so no request of another network shares that refusal.
-    return this.#services.inFlight.run(clientNetwork(request.ip), () => this.#fly(request, tenant, token, key));
+    let network: string;
+    try {
+      network = clientNetwork(request.ip);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#services.inFlight.run(network, () => this.#fly(request, tenant, token, key));
   }
 
   /** Makes the upstream call for `key`, which later requests join until it lands. */
