@@ -1,5 +1,6 @@
 import type { MaybePromise } from '../async/maybe-promise.js';
 import type { Clock } from '../time/clock.js';
+import { evictOldest } from './evict-oldest.js';
 import type { RateCounter, RateLimitStore } from './rate-limit-store.js';
 
 /** How many of the oldest open counters are looked at for a single-hit one when the store is full. */
@@ -15,7 +16,7 @@ interface Counter {
  * In-process {@link RateLimitStore}: fixed windows, at most `maxEntries` keys. When full, a
  * counter still below its limit makes room — the oldest single-hit one among the first few,
  * else the oldest — so spraying new names can never push out a counter that locks somebody
- * out. Locking counters may fill at most half the store (past that the oldest goes), so a flood
+ * out. Locking counters may fill at most half the store (past that the oldest go), so a flood
  * of lockouts cannot leave ordinary counters no room to count in.
  */
 export class MemoryRateLimitStore implements RateLimitStore {
@@ -71,7 +72,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const locking = counter.count >= counter.limit;
     const [home, other] = locking ? [this.#locking, this.#open] : [this.#open, this.#locking];
     if (other.delete(key) || !home.has(key)) home.set(key, counter);
-    if (locking && this.#locking.size > this.#maxEntries / 2) this.#locking.delete(this.#locking.keys().next().value!);
+    // At most half the store: past that the oldest lockouts go, a batch at a time (`evictOldest`).
+    if (locking) evictOldest(this.#locking, Math.floor(this.#maxEntries / 2) + 1);
   }
 
   #delete(key: string): void {
