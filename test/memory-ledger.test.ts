@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryLedger } from '../src/store/memory-ledger.js';
 
 // The behaviour every ledger shares is in the store contract (test/support/store-contract.ts);
@@ -38,5 +38,23 @@ describe('MemoryLedger', () => {
     await subject.reserve('a', 1000);
     await subject.reserve('b', 1000);
     await expect(subject.reserve('c', 1000)).rejects.toMatchObject({ code: 'store_unavailable' });
+  });
+
+  it('makes room from expired entries when full, before it refuses', async () => {
+    const { subject, advance } = ledger(3);
+    for (const key of ['a', 'b', 'c']) await subject.consume(key, 'none', 1000);
+    await expect(subject.reserve('d', 1000)).rejects.toMatchObject({ code: 'store_unavailable' });
+    advance(2000);
+    await expect(subject.reserve('d', 1000)).resolves.toMatchObject({ status: 'reserved' });
+    expect(subject.size).toBe(1);
+  });
+
+  it('when full of many, sweeps a slice at once and the rest in the background', async () => {
+    const { subject, advance } = ledger(400_000);
+    for (let i = 0; i < 400_000; i++) await subject.consume(`k${i}`, 'none', 1000);
+    advance(2000);
+    await subject.reserve('new', 1000); // room from the first slice
+    expect(subject.size).toBeGreaterThan(1);
+    await vi.waitFor(() => expect(subject.size).toBe(1), { timeout: 5000, interval: 5 });
   });
 });

@@ -25,19 +25,24 @@ describe('new MemoryStore(options)', () => {
     await store.close();
   });
 
-  it('sweeps expired entries on its interval', async () => {
-    vi.useFakeTimers();
-    try {
-      let now = 1_000_000;
-      const store = new MemoryStore({ now: () => now, sweepIntervalMs: 1000 });
-      await store.sessions.create('a', { kind: 'session-token', tenant: 't', userId: 'u', identity: { tokenType: 'credentials' }, createdAt: now, expiresAt: now + 10 });
-      now += 20;
-      expect(store.sessions.size).toBe(1);
-      vi.advanceTimersByTime(1000);
-      expect(store.sessions.size).toBe(0);
-      await store.close();
-    } finally {
-      vi.useRealTimers();
-    }
+  it('sweeps expired entries on its interval, in the background', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore({ now: () => now, sweepIntervalMs: 20 });
+    await store.sessions.create('a', { kind: 'session-token', tenant: 't', userId: 'u', identity: { tokenType: 'credentials' }, createdAt: now, expiresAt: now + 10 });
+    now += 20;
+    expect(store.sessions.size).toBe(1);
+    await vi.waitFor(() => expect(store.sessions.size).toBe(0), { timeout: 2000, interval: 5 });
+    await store.close();
+  });
+
+  it('abandons a background sweep under way on close', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore({ now: () => now });
+    for (let i = 0; i < 1000; i++) await store.ledger.consume(`k${i}`, 'none', 1000);
+    now += 2000;
+    store.ledger.sweeper.start();
+    await store.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.ledger.size).toBe(1000);
   });
 });

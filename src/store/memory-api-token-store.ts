@@ -1,5 +1,6 @@
 import type { ApiTokenStore, StoredApiToken } from './api-token-store.js';
 import type { Clock } from '../time/clock.js';
+import { SlicedSweep, sweepMap } from './sliced-sweep.js';
 
 /** In-process {@link ApiTokenStore}. */
 export class MemoryApiTokenStore implements ApiTokenStore {
@@ -7,6 +8,13 @@ export class MemoryApiTokenStore implements ApiTokenStore {
   readonly #byKey = new Map<string, StoredApiToken>();
   readonly #keyById = new Map<string, string>();
   readonly #now: Clock;
+  /** Drops expired tokens a slice at a time; `MemoryStore` starts it on its interval. */
+  readonly sweeper = new SlicedSweep(() =>
+    sweepMap(this.#byKey, this.#now, (token, now) => !live(token, now), (key, token) => {
+      this.#byKey.delete(key);
+      this.#keyById.delete(token.id);
+    }),
+  );
 
   constructor(options: { now: Clock }) {
     this.#now = options.now;
@@ -38,17 +46,16 @@ export class MemoryApiTokenStore implements ApiTokenStore {
     return this.#live(token);
   }
 
-  /** Drops expired tokens now. */
+  /** Drops every expired token now, in one go. */
   sweep(): void {
-    for (const [key, token] of this.#byKey) {
-      if (!this.#live(token)) {
-        this.#byKey.delete(key);
-        this.#keyById.delete(token.id);
-      }
-    }
+    this.sweeper.all();
   }
 
   #live(token: StoredApiToken): boolean {
-    return token.expiresAt === undefined || token.expiresAt > this.#now();
+    return live(token, this.#now());
   }
+}
+
+function live(token: StoredApiToken, now: number): boolean {
+  return token.expiresAt === undefined || token.expiresAt > now;
 }

@@ -1,21 +1,25 @@
 import { LoginError } from '../errors/login-error.js';
 import type { Clock } from '../time/clock.js';
 import type { OneTimeLedger, Reservation } from './one-time-ledger.js';
+import { digestShard, ShardedMap } from './sharded-map.js';
+import { SlicedSweep, sweepMap } from './sliced-sweep.js';
 
 /**
  * In-process {@link OneTimeLedger}. Used keys are kept with their expiry in whole seconds relative
  * to the ledger's start (small integers stay unboxed in V8), so every entry costs about one short
- * string and one map slot. Each reservation drops a few expired entries from the front (most
- * entries share one lifetime, so the oldest expire first); `sweep()` scans them all, since
- * signed sender tokens bring other lifetimes.
+ * string and one map slot. Expired entries go in sweeps a slice at a time ({@link SlicedSweep}):
+ * the store's interval starts one, and a full ledger runs a slice before it refuses.
  */
 export class MemoryLedger implements OneTimeLedger {
   readonly shared = false;
-  readonly #used = new Map<string, number>();
-  readonly #reserved = new Map<string, { id: string; until: number }>();
+  // Keys are digests (`storeKeys`); sharded, so that growing or shrinking never rebuilds a table of a million.
+  readonly #used = new ShardedMap<number>(digestShard);
+  readonly #reserved = new ShardedMap<{ id: string; until: number }>(digestShard);
   readonly #maxEntries: number;
   readonly #now: Clock;
   readonly #startMs: number;
+  /** Drops expired entries a slice at a time; `MemoryStore` starts it on its interval. */
+  readonly sweeper = new SlicedSweep(() => this.#sweepSteps());
   #nextId = 0;
 
   constructor(options: { maxLedgerEntries: number; now: Clock }) {
@@ -31,13 +35,12 @@ export class MemoryLedger implements OneTimeLedger {
 
   async reserve(key: string, holdMs: number): Promise<Reservation> {
     const now = this.#now();
-    this.#sweepUsed(now, 4);
     const usedUntil = this.#used.get(key);
     if (usedUntil !== undefined && usedUntil > this.#seconds(now)) return { status: 'used' };
     const held = this.#reserved.get(key);
     if (held !== undefined && held.until > now) return { status: 'in-use' };
     if (held === undefined && this.size >= this.#maxEntries) {
-      this.sweep();
+      this.sweeper.slice();
       if (this.size >= this.#maxEntries) throw new LoginError('store_unavailable', { reason: 'one-time ledger is full' });
     }
     const id = String(++this.#nextId);
@@ -52,7 +55,6 @@ export class MemoryLedger implements OneTimeLedger {
     const usedUntil = this.#used.get(key);
     if (held === undefined && usedUntil !== undefined && usedUntil > this.#seconds(now)) return false;
     this.#reserved.delete(key);
-    this.#used.delete(key); // keep insertion order equal to expiry order
     this.#used.set(key, Math.ceil(this.#seconds(now) + rememberMs / 1000));
     return true;
   }
@@ -61,20 +63,14 @@ export class MemoryLedger implements OneTimeLedger {
     if (this.#reserved.get(key)?.id === id) this.#reserved.delete(key);
   }
 
-  /** Drops every expired entry now (it also happens a little on each reservation). */
+  /** Drops every expired entry now, in one go. */
   sweep(): void {
-    const now = this.#now();
-    const seconds = this.#seconds(now);
-    for (const [key, until] of this.#used) if (until <= seconds) this.#used.delete(key);
-    for (const [key, held] of this.#reserved) if (held.until <= now) this.#reserved.delete(key);
+    this.sweeper.all();
   }
 
-  #sweepUsed(now: number, budget: number): void {
-    const seconds = this.#seconds(now);
-    for (const [key, until] of this.#used) {
-      if (until > seconds || budget-- <= 0) return;
-      this.#used.delete(key);
-    }
+  *#sweepSteps(): Generator<void, void, void> {
+    yield* sweepMap(this.#used, this.#now, (until, now) => until <= this.#seconds(now));
+    yield* sweepMap(this.#reserved, this.#now, (held, now) => held.until <= now);
   }
 
   #seconds(ms: number): number {

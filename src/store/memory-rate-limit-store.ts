@@ -2,6 +2,7 @@ import type { MaybePromise } from '../async/maybe-promise.js';
 import type { Clock } from '../time/clock.js';
 import { evictOldest } from './evict-oldest.js';
 import type { RateCounter, RateLimitStore } from './rate-limit-store.js';
+import { SlicedSweep, sweepMap } from './sliced-sweep.js';
 
 /** How many of the oldest open counters are looked at for a single-hit one when the store is full. */
 const evictionScan = 64;
@@ -27,6 +28,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
   readonly #locking = new Map<string, Counter>();
   readonly #now: Clock;
   readonly #maxEntries: number;
+  /** Drops closed windows a slice at a time; `MemoryStore` starts it on its interval. */
+  readonly sweeper = new SlicedSweep(() => this.#sweepSteps());
 
   constructor(options: { maxRateLimitEntries: number; now: Clock }) {
     this.#now = options.now;
@@ -61,10 +64,13 @@ export class MemoryRateLimitStore implements RateLimitStore {
     this.#delete(key);
   }
 
-  /** Drops every closed window now. */
+  /** Drops every closed window now, in one go. */
   sweep(): void {
-    const now = this.#now();
-    for (const map of [this.#open, this.#locking]) for (const [key, counter] of map) if (counter.resetAt <= now) map.delete(key);
+    this.sweeper.all();
+  }
+
+  *#sweepSteps(): Generator<void, void, void> {
+    for (const map of [this.#open, this.#locking]) yield* sweepMap(map, this.#now, closed);
   }
 
   /** Keeps `counter` in the map its count belongs to. */
@@ -98,4 +104,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const oldest = this.#open.keys().next().value ?? this.#locking.keys().next().value;
     if (oldest !== undefined) this.#delete(oldest);
   }
+}
+
+function closed(counter: Counter, now: number): boolean {
+  return counter.resetAt <= now;
 }

@@ -1,6 +1,8 @@
 import { LoginError } from '../errors/login-error.js';
 import type { Clock } from '../time/clock.js';
 import type { SessionStore, StoredSession, UserSessionEntry } from './session-store.js';
+import { digestShard, ShardedMap, stringShard } from './sharded-map.js';
+import { SlicedSweep, sweepMap } from './sliced-sweep.js';
 
 interface Entry {
   session: StoredSession;
@@ -9,17 +11,23 @@ interface Entry {
 }
 
 /**
- * In-process {@link SessionStore} with a per-user index; expired sessions are swept. At most
- * `maxEntries` sessions: past that, new ones get `store_unavailable` (existing ones are never
- * pushed out).
+ * In-process {@link SessionStore} with a per-user index; expired sessions are swept a slice at a
+ * time ({@link SlicedSweep}). At most `maxEntries` sessions: past that, new ones get
+ * `store_unavailable` once a slice of sweeping has not made room (live ones are never pushed out).
  */
 export class MemorySessionStore implements SessionStore {
   readonly shared = false;
-  readonly #entries = new Map<string, Entry>();
+  // Sharded, so that growing or shrinking never rebuilds a table of a million in one step.
+  // Session keys are digests (`storeKeys`); the user index's keys are tenant and user id.
+  readonly #entries = new ShardedMap<Entry>(digestShard);
   /** Per user: the key of their only session, or a set once they have several (most have one). */
-  readonly #byUser = new Map<string, string | Set<string>>();
+  readonly #byUser = new ShardedMap<string | Set<string>>(stringShard);
   readonly #now: Clock;
   readonly #maxEntries: number;
+  /** Drops expired sessions a slice at a time; `MemoryStore` starts it on its interval. */
+  readonly sweeper = new SlicedSweep(() =>
+    sweepMap(this.#entries, this.#now, (entry, now) => entry.idleUntil <= now, (key, entry) => this.#remove(key, entry)),
+  );
 
   constructor(options: { maxSessions: number; now: Clock }) {
     this.#now = options.now;
@@ -33,7 +41,7 @@ export class MemorySessionStore implements SessionStore {
 
   async create(key: string, session: StoredSession): Promise<void> {
     if (this.#entries.size >= this.#maxEntries) {
-      this.sweep();
+      this.sweeper.slice();
       if (this.#entries.size >= this.#maxEntries) throw new LoginError('store_unavailable', { reason: 'session store is full' });
     }
     const now = this.#now();
@@ -89,10 +97,9 @@ export class MemorySessionStore implements SessionStore {
     return live; // a Set iterates in insertion order, which is write order
   }
 
-  /** Drops every expired session now. */
+  /** Drops every expired session now, in one go. */
   sweep(): void {
-    const now = this.#now();
-    for (const [key, entry] of this.#entries) if (entry.idleUntil <= now) this.#remove(key, entry);
+    this.sweeper.all();
   }
 
   #remove(key: string, entry: Entry): void {

@@ -15,7 +15,11 @@ export interface MemoryStoreOptions {
    * @default 100000
    */
   maxRateLimitEntries?: number;
-  /** How often expired entries are swept, at most every 24 hours. @default 30000 */
+  /**
+   * How often a sweep of expired entries starts, at most every 24 hours. It runs in the
+   * background, at most 4 ms per turn of the event loop.
+   * @default 30000
+   */
   sweepIntervalMs?: number;
   /** Time source, for tests. @default Date.now */
   now?: Clock;

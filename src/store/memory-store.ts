@@ -4,6 +4,7 @@ import { MemoryApiTokenStore } from './memory-api-token-store.js';
 import { MemoryLedger } from './memory-ledger.js';
 import { MemoryRateLimitStore } from './memory-rate-limit-store.js';
 import { MemorySessionStore } from './memory-session-store.js';
+import type { SlicedSweep } from './sliced-sweep.js';
 import type { Store } from './store.js';
 
 /**
@@ -21,6 +22,7 @@ export class MemoryStore implements Store {
   readonly sessions: MemorySessionStore;
   readonly rateLimits: MemoryRateLimitStore;
   readonly #timer: NodeJS.Timeout;
+  readonly #sweepers: readonly SlicedSweep[];
 
   /** Checks `options` like the factory checks its own (an `OptionsError` names a bad one). */
   constructor(options: MemoryStoreOptions = {}) {
@@ -30,18 +32,19 @@ export class MemoryStore implements Store {
     this.apiTokens = new MemoryApiTokenStore({ now });
     this.sessions = new MemorySessionStore({ maxSessions: valid.maxSessions, now });
     this.rateLimits = new MemoryRateLimitStore({ maxRateLimitEntries: valid.maxRateLimitEntries, now });
-    this.#timer = setInterval(() => this.sweep(), valid.sweepIntervalMs).unref();
+    this.#sweepers = [this.ledger.sweeper, this.sessions.sweeper, this.apiTokens.sweeper, this.rateLimits.sweeper];
+    // Each interval starts a sweep of every role, a few milliseconds per turn of the event loop,
+    // so that a store of millions of entries never holds it for long.
+    this.#timer = setInterval(() => this.#sweepers.forEach((sweeper) => sweeper.start()), valid.sweepIntervalMs).unref();
   }
 
-  /** Drops every expired entry now. */
+  /** Drops every expired entry now, in one go: the time it takes grows with the store. */
   sweep(): void {
-    this.ledger.sweep();
-    this.sessions.sweep();
-    this.apiTokens.sweep();
-    this.rateLimits.sweep();
+    for (const sweeper of this.#sweepers) sweeper.all();
   }
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    for (const sweeper of this.#sweepers) sweeper.stop();
   }
 }

@@ -1,0 +1,62 @@
+const shardCount = 64;
+const shardMask = shardCount - 1;
+
+/** Chooses a key's shard (0–63). */
+export type ShardOf = (key: string) => number;
+
+/** For keys that are digests (`secretHash`): their first two characters are as random as any. */
+export const digestShard: ShardOf = (key) => (key.charCodeAt(0) * 31 + key.charCodeAt(1)) & shardMask;
+
+/** For keys of any shape: every character counts (about 100 ns for 40 characters, so not for hot paths). */
+export const stringShard: ShardOf = (key) => {
+  let hash = 0x811c9dc5; // FNV-1a, its high bits folded into the low ones
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash ^ (hash >>> 16)) & shardMask;
+};
+
+/**
+ * A string-keyed Map split into 64 shards, for the in-process stores that hold up to millions of
+ * entries. V8 rebuilds a Map's whole table in one step when it grows or shrinks: at a million
+ * entries that holds the event loop 50–120 ms on a single `set` or `delete`; a shard's rebuild
+ * costs a sixty-fourth. Iteration goes shard by shard, so it is not in insertion order.
+ */
+export class ShardedMap<V> {
+  readonly #shards: Map<string, V>[] = Array.from({ length: shardCount }, () => new Map());
+  readonly #shardOf: ShardOf;
+  #size = 0;
+
+  constructor(shardOf: ShardOf) {
+    this.#shardOf = shardOf;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get(key: string): V | undefined {
+    return this.#shards[this.#shardOf(key)]!.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.#shards[this.#shardOf(key)]!.has(key);
+  }
+
+  set(key: string, value: V): this {
+    const shard = this.#shards[this.#shardOf(key)]!;
+    const before = shard.size;
+    shard.set(key, value);
+    this.#size += shard.size - before;
+    return this;
+  }
+
+  delete(key: string): boolean {
+    const deleted = this.#shards[this.#shardOf(key)]!.delete(key);
+    if (deleted) this.#size--;
+    return deleted;
+  }
+
+  /** The shards themselves, for walks that go through every entry (a sweep) without a step between. */
+  get shards(): readonly ReadonlyMap<string, V>[] {
+    return this.#shards;
+  }
+}
