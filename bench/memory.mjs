@@ -4,10 +4,7 @@
 //   node --expose-gc bench/memory.mjs [--strict] [--quick]
 //   --strict: exit 1 when a target is missed; --quick: a tenth of the entries (CI's smoke run)
 import { MemoryStore } from 'login-with-token';
-// The package's own key and identity builders (internal, so from the build): the entries then
-// have exactly the string and object shapes the flows create.
-import { storeKeys } from '../dist/store/store-keys.js';
-import { toSessionIdentity } from '../dist/identity/identity.js';
+import { fillLedger, fillSessions } from './fill-store.mjs';
 
 const scale = process.argv.includes('--quick') ? 0.1 : 1;
 const ledgerEntries = 1_000_000 * scale;
@@ -35,23 +32,10 @@ let clock = Date.now();
 const store = new MemoryStore({ now: () => clock });
 
 const empty = heapUsed();
-for (let i = 0; i < ledgerEntries; i++) {
-  const key = storeKeys.authToken(`t-${i}`);
-  const reservation = await store.ledger.reserve(key, 60_000);
-  if (reservation.status !== 'reserved' || !(await store.ledger.consume(key, reservation.id, rememberMs))) throw new Error(`ledger refused entry ${i}`);
-}
+await fillLedger(store, ledgerEntries, rememberMs);
 const withLedger = heapUsed();
 
-for (let i = 0; i < sessionEntries; i++) {
-  await store.sessions.create(storeKeys.sessionToken(`lwts_${i}`), {
-    kind: 'session-token',
-    tenant: 'default',
-    userId: `u-${i}`,
-    identity: toSessionIdentity({ contactId: String(i), tokenType: 'credentials' }),
-    createdAt: clock,
-    expiresAt: clock + sessionTtlMs,
-  });
-}
+await fillSessions(store, sessionEntries, { createdAt: clock, expiresAt: clock + sessionTtlMs });
 const full = heapUsed();
 
 const perLedgerEntry = (withLedger - empty) / ledgerEntries;

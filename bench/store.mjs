@@ -30,7 +30,7 @@ import { RedisStore } from 'login-with-token/redis';
 import { rateLimitKeys } from '../dist/store/store-keys.js';
 import { cpuBetween, postgresCpu, redisCpu } from './database-cpu.mjs';
 import { createPool } from './postgres.mjs';
-import { formatTable as formatHttpTable, median } from './table.mjs';
+import { formatTable as formatHttpTable, markdownTable, median } from './table.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -334,11 +334,7 @@ function formatTable(rows) {
     number(row.otherCpuPercent),
     String(row.failures),
   ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
-  const cell = (value, i) => (i < 2 ? value.padEnd(widths[i]) : value.padStart(widths[i]));
-  const render = (line) => `| ${line.map(cell).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i < 2 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [render(header), rule, ...lines.map(render)].join('\n');
+  return markdownTable(header, lines, header.slice(2));
 }
 
 /** How the sessions' idle-timeout writes landed: HOT updates touch no index. */

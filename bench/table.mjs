@@ -74,11 +74,16 @@ export function formatTable(rows) {
     String(row.bad),
     String(row.errors),
   ]);
-  const numeric = new Set(['req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'DB CPU µs/req', 'ratio', 'CPU ratio', 'bad status', 'errors'].map((title) => header.indexOf(title)));
+  return markdownTable(header, lines, ['req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'DB CPU µs/req', 'ratio', 'CPU ratio', 'bad status', 'errors']);
+}
+
+/** A Markdown table of string cells, the `numeric` columns (by title) right-aligned. */
+export function markdownTable(header, lines, numeric) {
+  const right = new Set(numeric.map((title) => header.indexOf(title)));
   const widths = header.map((title, i) => Math.max(title.length, ...lines.map((line) => line[i].length)));
-  const cell = (value, i) => (numeric.has(i) ? value.padStart(widths[i]) : value.padEnd(widths[i]));
+  const cell = (value, i) => (right.has(i) ? value.padStart(widths[i]) : value.padEnd(widths[i]));
   const render = (line) => `| ${line.map(cell).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  const rule = `|${widths.map((w, i) => (right.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
   return [render(header), rule, ...lines.map(render)].join('\n');
 }
 
