@@ -51,6 +51,29 @@ describe('PlaceholderBuilder', () => {
       expect(builder.build(info(), 'default', {}, ignores)['requestId']).toBeUndefined();
     });
 
+    it('computes only what an HTTP template names: no app function, query string or client address read for nothing', () => {
+      const calls: string[] = [];
+      const watched = new PlaceholderBuilder({ placeholders: { partnerRef: () => (calls.push('partnerRef'), 'ref') } });
+      const request = {
+        method: 'GET',
+        headers: {},
+        body: undefined,
+        get query() {
+          calls.push('query');
+          return {};
+        },
+        get ip() {
+          calls.push('ip');
+          return '203.0.113.7';
+        },
+      } satisfies RequestInfo;
+      const template = command({ url: 'https://partner.example/{tenant}/v', body: '{"t":"{authToken}","again":"{authToken}"}' });
+      expect(watched.build(request, 'acme', { authToken: 'tok', unused: 'x' }, template)).toEqual({ tenant: 'acme', authToken: 'tok' });
+      expect(calls).toEqual([]);
+      watched.build(request, 'acme', {}, command({ url: 'https://partner.example/v?r={partnerRef}&ip={ipAddress}' }));
+      expect(calls).toEqual(['partnerRef', 'ip']);
+    });
+
     it('gives values that fill the command’s templates, encoded where they go', () => {
       const http = command({
         url: 'https://partner.example/{tenant}/validate?ip={ipAddress}&inv={InvoiceNumber}&ref={partnerRef}',

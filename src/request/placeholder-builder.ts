@@ -36,19 +36,29 @@ export class PlaceholderBuilder {
   }
 
   /**
-   * Values for `request` in `tenant`, with `values` (e.g. `{ authToken }`) added. A fresh
-   * `requestId` is drawn only when `command` may use it (function commands might; templates say).
+   * Values for `request` in `tenant`, with `values` (e.g. `{ authToken }`) added; the app's own
+   * win over both, `values` over the built-ins. An HTTP template names the placeholders it uses,
+   * and only those are computed — a fresh `requestId`, the query string, the client address, the
+   * app's functions; a function command gets them all.
    */
   build(request: RequestInfo, tenant: string, values: Readonly<Record<string, string>>, command?: CompiledCommand): Placeholders {
-    const needsRequestId = command === undefined || command.kind === 'function' || command.placeholders.includes('requestId');
-    const placeholders: Record<string, string | undefined> = {
-      ipAddress: request.ip,
-      InvoiceNumber: readParameter(request, 'InvoiceNumber'),
-      tenant,
-      requestId: needsRequestId ? randomUUID() : undefined,
-      ...values,
-    };
-    for (const [name, source] of this.#extras) placeholders[name] = source(request);
+    const placeholders: Record<string, string | undefined> = {};
+    const names = command?.kind === 'http' ? command.placeholders : [...builtIns, ...Object.keys(values), ...this.#extras.map(([name]) => name)];
+    for (const name of names) if (!Object.hasOwn(placeholders, name)) placeholders[name] = this.#value(name, request, tenant, values);
     return placeholders;
   }
+
+  #value(name: string, request: RequestInfo, tenant: string, values: Readonly<Record<string, string>>): string | undefined {
+    const source = this.#extras.find(([extra]) => extra === name)?.[1];
+    if (source !== undefined) return source(request);
+    if (Object.hasOwn(values, name)) return values[name];
+    if (name === 'ipAddress') return request.ip;
+    if (name === 'InvoiceNumber') return readParameter(request, 'InvoiceNumber');
+    if (name === 'tenant') return tenant;
+    if (name === 'requestId') return randomUUID();
+    return undefined;
+  }
 }
+
+/** The placeholders every command may use. */
+const builtIns = ['ipAddress', 'InvoiceNumber', 'tenant', 'requestId'] as const;
