@@ -20,13 +20,21 @@
 //    - under load, against the empty server under the same load, with every entry expiring 2 s in.
 //    Bound: no task holds the loop more than 10 ms, read from the idle maxima (under load a turn
 //    of the loop also serves every request that arrived together, on the empty store too).
+// 3. The handoff on RedisStore (127.0.0.1:6379), one instance and two sharing one Redis, the same
+//    partner validator and the load split between them, in interleaved rounds: req/s and CPU µs
+//    per request of the instances together. The keys go under a prefix of their own, deleted at
+//    the end.
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
 import { markdownTable, median } from './table.mjs';
 
 const stallBoundMs = 10;
+/** One counter for the whole run, so that no handoff token is sent twice. */
+let handoffCounter = 0;
 
 if (process.argv[2] === '--serve') await serve(JSON.parse(process.argv[3]));
 else await main();
@@ -109,6 +117,9 @@ async function main() {
   await underLoad('large store under load, every entry expiring 2 s in', busy, () => ask(busy, 'expire'));
   await stopServer(busy, servers);
 
+  // 3. The handoff on Redis, one instance and two.
+  const instances = await handoffInstances(rounds, durationS);
+
   const ms = (value) => value.toFixed(1);
   const stallLines = stalls.map(({ what, stats, result }) => [
     what,
@@ -120,16 +131,99 @@ async function main() {
     `${stats.ledger.toLocaleString('en')} / ${stats.sessions.toLocaleString('en')}`,
   ]);
   const idleMax = Math.max(...stalls.filter((s) => s.sweeping).map((s) => s.stats.delayMaxMs));
-  const failed = stalls.reduce((sum, s) => sum + (s.result?.failed ?? 0), 0) + curve.reduce((sum, c) => sum + c.rounds.reduce((n, r) => n + r.failed, 0), 0);
+  const failedHandoffs = instances.reduce((sum, line) => sum + Number(line[4]) + Number(line[5]), 0);
+  const failed = failedHandoffs + stalls.reduce((sum, s) => sum + (s.result?.failed ?? 0), 0) + curve.reduce((sum, c) => sum + c.rounds.reduce((n, r) => n + r.failed, 0), 0);
 
   console.log(`\nThe bearer check as the store grows (${rounds} × ${durationS} s, interleaved; medians of the rounds):\n`);
   console.log(markdownTable(['live sessions', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'CPU ratio to empty', 'heap MiB', 'failed'], curveLines, ['live sessions', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'CPU ratio to empty', 'heap MiB', 'failed']));
   console.log(`\nStalls: ${large.ledger.toLocaleString('en')} used one-time tokens and ${large.sessions.toLocaleString('en')} sessions, swept every ${large.sweepIntervalMs / 1000} s (load ${loadS} s, 50 connections):\n`);
   console.log(markdownTable(['server', 'req/s', 'p99 ms', 'loop delay p99 ms', 'loop delay max ms', 'longest GC pause ms', 'ledger / sessions left'], stallLines, ['req/s', 'p99 ms', 'loop delay p99 ms', 'loop delay max ms', 'longest GC pause ms']));
+  console.log(`\nThe handoff on RedisStore, one instance and two sharing one Redis (${rounds} × ${durationS} s, interleaved; medians of the rounds):\n`);
+  console.log(markdownTable(['instances', 'req/s', 'p99 ms', 'CPU µs/req', 'bad status', 'errors'], instances, ['instances', 'req/s', 'p99 ms', 'CPU µs/req', 'bad status', 'errors']));
   const met = idleMax <= stallBoundMs;
   console.log(`\nlongest hold of the loop while sweeping (idle): ${ms(idleMax)} ms (target ≤ ${stallBoundMs}: ${met ? 'met' : 'MISSED'}); failed requests: ${failed}`);
   console.log(`node ${process.version}`);
   if (failed > 0 || (args.strict && !met)) process.exitCode = 1;
+}
+
+/**
+ * Part 3: the partner validator and two `ours-handoff` servers on one Redis (bench/child.mjs, as
+ * `npm run bench` starts them), measured with one instance and with both, round after round.
+ */
+async function handoffInstances(rounds, durationS) {
+  const redisPrefix = `lwt-bench-scale:${process.pid}:`;
+  const redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  await redis.connect().catch((error) => {
+    throw new Error(`Redis is not answering on 127.0.0.1:6379: ${error.message}`);
+  });
+  const children = [];
+  try {
+    const validator = await startChild('validator', {}, children);
+    const config = { store: 'redis', redisPrefix, hashKey: randomBytes(32).toString('base64url'), validatorOrigin: `http://127.0.0.1:${validator.port}` };
+    const servers = [await startChild('ours-handoff', config, children), await startChild('ours-handoff', config, children)];
+    const measured = { 1: [], 2: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const count of [1, 2]) measured[count].push(await loadHandoffs(servers.slice(0, count), durationS));
+    }
+    return Object.entries(measured).map(([count, done]) => [
+      count,
+      Math.round(median(done.map((r) => r.rps))).toString(),
+      median(done.map((r) => r.p99)).toFixed(1),
+      median(done.map((r) => r.cpuUs)).toFixed(0),
+      String(done.reduce((sum, r) => sum + r.bad, 0)),
+      String(done.reduce((sum, r) => sum + r.errors, 0)),
+    ]);
+  } finally {
+    for (const child of children) child.kill();
+    const keys = await redis.keys(`${redisPrefix}*`);
+    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+    redis.disconnect();
+  }
+}
+
+/** 50 connections split over `servers`, each request with a token never sent before. */
+async function loadHandoffs(servers, durationS) {
+  const cpu = () => Promise.all(servers.map((server) => askChild(server.child, 'cpu').then(({ usage }) => usage.user + usage.system)));
+  const before = await cpu();
+  const results = await Promise.all(
+    servers.map((server) =>
+      autocannon({
+        url: `http://127.0.0.1:${server.port}/authentication/login`,
+        connections: 50 / servers.length,
+        duration: durationS,
+        requests: [{ setupRequest: (request) => ({ ...request, path: `/authentication/login?authToken=t-scale-${++handoffCounter}` }) }],
+      }),
+    ),
+  );
+  const after = await cpu();
+  const requests = results.reduce((sum, r) => sum + r.requests.total, 0);
+  return {
+    rps: requests / durationS,
+    p99: Math.max(...results.map((r) => r.latency.p99)),
+    cpuUs: after.reduce((sum, us, i) => sum + us - before[i], 0) / Math.max(1, requests),
+    // 3xx is a success: the handoff answers 303.
+    bad: results.reduce((sum, r) => sum + r['1xx'] + r['4xx'] + r['5xx'], 0),
+    errors: results.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+/** A server of bench/child.mjs, listening; `children` collects it for the end. */
+async function startChild(name, config, children) {
+  const child = fork(fileURLToPath(new URL('./child.mjs', import.meta.url)), [name], { env: { ...process.env, BENCH_CONFIG: JSON.stringify(config) } });
+  children.push(child);
+  const message = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+  });
+  return { ...message, child };
+}
+
+function askChild(child, type) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send({ type });
+  });
 }
 
 /** One server process, filled and listening; `heapMiB` is its heap after a full GC, filled. */

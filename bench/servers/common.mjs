@@ -41,10 +41,13 @@ export function createLoginForLocalPartner(options) {
  * 'postgres' — then a PostgresStore on the loopback database in a schema of its own, migrated now
  * and dropped by `close`, with the `hashKey` a shared store requires. The schema is named after
  * the runner (this process's parent), which drops it too if this server is killed before `close`.
- * `databaseCpu` samples the CPU of the PostgreSQL processes serving this server.
+ * `databaseCpu` samples the CPU of the PostgreSQL processes serving this server. With 'redis', a
+ * RedisStore on the loopback Redis under the runner's `redisPrefix` and `hashKey`, which
+ * instances given the same share (the runner deletes the keys).
  */
-export async function benchStore(store) {
+export async function benchStore(store, { redisPrefix, hashKey } = {}) {
   if (store === undefined) return { options: {}, close: async () => undefined };
+  if (store === 'redis') return redisBenchStore(redisPrefix, hashKey);
   if (store !== 'postgres') throw new Error(`unknown bench store ${store}`);
   // Loaded only here, so the servers on memory load exactly what they always did.
   const [{ PostgresStore }, { postgresCpu }, { createPool, httpSchemaPrefix }] = await Promise.all([
@@ -66,6 +69,14 @@ export async function benchStore(store) {
       await pool.end();
     },
   };
+}
+
+async function redisBenchStore(prefix, hashKey) {
+  const [{ RedisStore }, { Redis }] = await Promise.all([import('login-with-token/redis'), import('ioredis')]);
+  const client = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  await client.connect();
+  return { options: { store: new RedisStore({ client, prefix }), hashKey }, close: async () => client.disconnect() };
 }
 
 /**

@@ -1,12 +1,14 @@
 // The handoff: a one-time token in the URL, validated by the partner, a fresh session, a 303.
-// On the default MemoryStore, or on PostgresStore with `store: 'postgres'` (ours-handoff-postgres).
+// On the default MemoryStore, on PostgresStore with `store: 'postgres'` (ours-handoff-postgres), or
+// on RedisStore with `store: 'redis'` (instances side by side: npm run bench:scale).
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import { benchStore, createLoginForLocalPartner, resolveUser } from './common.mjs';
 
-export async function start({ validatorOrigin, store }) {
-  const { options, close, databaseCpu } = await benchStore(store);
+export async function start(config) {
+  const { validatorOrigin, store } = config;
+  const { options, close, databaseCpu } = await benchStore(store, config);
   const login = createLoginForLocalPartner({
     ...options,
     commands: { LoginWithToken: { method: 'POST', url: `${validatorOrigin}/validate`, body: '{"token":"{authToken}"}' } },
