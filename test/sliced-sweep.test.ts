@@ -131,9 +131,9 @@ describe('SlicedSweep', () => {
     expect(map.size).toBe(left);
   });
 
-  it('keeps walking a map that changes between slices', async () => {
+  it('keeps walking a map that changes between slices, in one walk', async () => {
     const map = entries(400_000);
-    const { sweep } = sweepOf(map);
+    const { sweep, counts } = sweepOf(map);
     sweep.slice();
     map.delete('k399999'); // an entry ahead of the walk goes
     for (let i = 0; i < 1000; i++) map.set(`new${i}`, 5000); // live entries arrive behind the walk
@@ -142,5 +142,19 @@ describe('SlicedSweep', () => {
     await turn();
     expect(map.size).toBe(1000);
     expect([...map.keys()].every((key) => key.startsWith('new'))).toBe(true);
+    expect(counts.walks).toBe(1);
+  });
+
+  it('abandons a walk that throws, and keeps the others going', async () => {
+    const map = entries(400_000);
+    const failing = new SlicedSweep(function* () {
+      yield;
+      throw new Error('the clock failed');
+    });
+    const { sweep } = sweepOf(map);
+    failing.start();
+    sweep.start();
+    while (map.size > 0) await turn();
+    failing.start(); // a new walk may begin
   });
 });

@@ -11,14 +11,17 @@ const entriesPerStep = 256;
  * slices between which the loop serves requests. Every sweep under way in the process shares one
  * budget of 4 ms per turn of the loop (`setImmediate`), taken in the order the sweeps started —
  * a store's four roles, or several stores, never add up to a longer hold. `slice()` runs a slice
- * of this sweep now, where a full store needs room; `all()` walks everything at once, for
- * explicit calls and tests. The walk is a generator that pauses every few hundred entries
+ * of this sweep now, where a full store needs room — at most half the time, however many
+ * requests ask, so a full store costs each refused request a few milliseconds at most and never
+ * the whole walk; `all()` walks everything at once, for explicit calls and tests. The walk is a generator that pauses every few hundred entries
  * ({@link sweepMap}); a Map's iterator stays valid while the map changes between slices.
  */
 export class SlicedSweep {
   /** Sweeps under way, in the order they started. */
   static readonly #running = new Set<SlicedSweep>();
   static #nextTurn: NodeJS.Immediate | undefined;
+  /** When the next `slice()` may run: slices on the request path take at most half the time. */
+  static #nextSliceAt = 0;
 
   readonly #walk: () => Iterator<void>;
   #current: Iterator<void> | undefined;
@@ -35,10 +38,17 @@ export class SlicedSweep {
     SlicedSweep.#schedule();
   }
 
-  /** Runs one slice now, starting a walk if none is under way; the rest continues in the background. */
+  /**
+   * Runs one slice now, unless the last one ran too recently, starting a walk if none is under
+   * way; the rest continues in the background.
+   */
   slice(): void {
     this.start();
-    this.#walkUntil(performance.now() + sliceMs);
+    const started = performance.now();
+    if (started < SlicedSweep.#nextSliceAt) return;
+    if (!this.#walkUntil(started + sliceMs)) return; // the walk ended: cheap enough to ask again
+    const ended = performance.now();
+    SlicedSweep.#nextSliceAt = ended + (ended - started);
   }
 
   /** Walks everything now; a walk under way is superseded. */
@@ -58,16 +68,25 @@ export class SlicedSweep {
     }
   }
 
-  /** Walks until `end` (a `performance.now()` time); false once the walk has ended. */
+  /**
+   * Walks until `end` (a `performance.now()` time); false once the walk has ended. A walk that
+   * throws (a clock that fails) is abandoned, and the next interval starts a new one; the
+   * requests that read the same clock show the fault.
+   */
   #walkUntil(end: number): boolean {
     const walk = this.#current;
     if (walk === undefined) return false;
-    do {
-      if (walk.next().done === true) {
-        this.stop();
-        return false;
-      }
-    } while (performance.now() < end);
+    try {
+      do {
+        if (walk.next().done === true) {
+          this.stop();
+          return false;
+        }
+      } while (performance.now() < end);
+    } catch {
+      this.stop();
+      return false;
+    }
     return true;
   }
 
