@@ -4,6 +4,8 @@
 // PostgreSQL (`DATABASE_URL=…`) and on both (`DATABASE_URL=… REDIS_URL=…`). A block fails when
 // one of its commands does (bash -euo pipefail) or when the portal answers one of its requests
 // with 5xx or not at all; with two instances, a session token from one must work on the other.
+// Every instance runs with OTEL=1 (metrics on 9464, the second on 9465), as the Observability
+// section's example needs.
 // The run is bounded, stops what it started, deletes the demo's Redis keys and drops the
 // PostgreSQL schema it gave the demo (DATABASE_SCHEMA).
 //
@@ -25,7 +27,7 @@ const { values } = parseArgs({
 });
 const redisUrl = values['redis-url'];
 const database = { DATABASE_URL: values['database-url'], DATABASE_SCHEMA: `lwt_readme_${randomUUID().replaceAll('-', '')}` };
-const secondInstance = { PORTAL_PORT: '3001', PARTNER_PORT: '4001' };
+const secondInstance = { PORTAL_PORT: '3001', PARTNER_PORT: '4001', METRICS_PORT: '9465' };
 const root = new URL('..', import.meta.url).pathname;
 const blocks = shellBlocks(readFileSync(new URL('../README.md', import.meta.url), 'utf8'));
 const startTimeoutMs = 60_000;
@@ -94,7 +96,8 @@ function shellBlocks(markdown) {
 function start(env) {
   // Only `env` picks the store: an inherited REDIS_URL or DATABASE_URL would turn the in-memory run into another.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !['REDIS_URL', 'DATABASE_URL', 'DATABASE_SCHEMA'].includes(name)));
-  const child = spawn('npm', ['start'], { cwd: root, env: { ...inherited, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // OTEL=1 always: the Observability section scrapes the metrics port.
+  const child = spawn('npm', ['start'], { cwd: root, env: { ...inherited, OTEL: '1', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`npm start did not come up within ${startTimeoutMs / 1000} s:\n${output}`)), startTimeoutMs);

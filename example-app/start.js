@@ -1,5 +1,6 @@
 // npm start: the example portal and the partner simulator, both in memory — or on PostgreSQL
-// (DATABASE_URL), Redis (REDIS_URL), or both.
+// (DATABASE_URL), Redis (REDIS_URL), or both. OTEL=1 adds OpenTelemetry metrics (Prometheus on
+// METRICS_PORT) and traces (to OTEL_EXPORTER_OTLP_ENDPOINT, when set).
 import { randomBytes } from 'node:crypto';
 import { createPartner } from './partner.js';
 import { createPortal } from './portal.js';
@@ -9,6 +10,10 @@ import { redisSettings } from './redis.js';
 import { createServer as createHttpsServer } from 'node:https';
 import { senderKeys, senderPrivateKeyPath } from './sender-keys.js';
 import { localhostCertificate } from './tls.js';
+
+// The SDK first: the package looks up OpenTelemetry's providers when the portal is built.
+const otlp = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+const telemetry = process.env.OTEL ? await (await import('./telemetry.js')).registerTelemetry({ metricsPort: Number(process.env.METRICS_PORT ?? 9464), otlp }) : undefined;
 
 const portalPort = Number(process.env.PORTAL_PORT ?? 3000);
 const partnerPort = Number(process.env.PARTNER_PORT ?? 4000);
@@ -46,6 +51,7 @@ portal.listen(portalPort, 'localhost', () => {
     );
     console.log(`Sender key for "login-with-token sign-token --key": ${senderPrivateKeyPath}`);
     console.log(`Store: ${storeDescription()}`);
+    if (telemetry) console.log(`Metrics: ${telemetry.metricsUrl}${otlp ? '; traces to the OTLP collector' : ''}`);
   });
 });
 
@@ -62,4 +68,11 @@ function storeDescription() {
 function hostAndDatabase(url) {
   const { hostname, port, pathname } = new URL(url);
   return `${hostname}${port ? `:${port}` : ''}${pathname}`;
+}
+
+// Ctrl-C or a stop: the last spans still reach the collector.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    Promise.resolve(telemetry?.shutdown()).finally(() => process.exit(0));
+  });
 }

@@ -10,6 +10,7 @@ export type { RateLimitOptions } from './rate-limit/rate-limit-options.js';
 export type { EmbeddingOptions, EmbeddedCookieOptions } from './embedding/embedding-options.js';
 export type { LogonOptions } from './logon/logon-options.js';
 export type { ConnectionJwtOptions } from './logon/connection-jwt-options.js';
+export type { TelemetryOptions } from './telemetry/telemetry-options.js';
 export type { CommandDefinition, CommandOption, HttpCommandDefinition, FunctionCommandDefinition, IdentityFieldPaths } from './config/command-schema.js';
 export type { IntrospectionCommandDefinition, IntrospectionClientAuth } from './config/introspection-command-schema.js';
 export type {

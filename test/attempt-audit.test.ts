@@ -3,6 +3,7 @@ import { AttemptAudit, type AuditDependencies } from '../src/audit/attempt-audit
 import type { AuditEvent } from '../src/audit/audit-event.js';
 import { createKeyedHashes } from '../src/audit/token-hash.js';
 import { LoginError } from '../src/errors/login-error.js';
+import { Telemetry } from '../src/telemetry/telemetry.js';
 import { captureText } from './support/leak-capture.js';
 import { recordSecret } from './support/secrets.js';
 
@@ -28,6 +29,7 @@ function setup({ sink = true, throwingSink = false } = {}) {
       return hashes.tokenHash(value);
     },
     now: () => now,
+    telemetry: new Telemetry({}),
   };
   return { deps, events, hashes, hashed: () => hashed, advance: (ms: number) => (now += ms) };
 }

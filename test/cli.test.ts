@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type pg from 'pg';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -111,7 +111,11 @@ describe('login-with-token (no database needed)', () => {
       await cp(join(root, 'dist'), join(scratch, 'dist'), { recursive: true });
       await writeFile(join(scratch, 'package.json'), JSON.stringify({ type: 'module' }));
       await mkdir(join(scratch, 'node_modules'));
-      for (const name of Object.keys(packageJson.dependencies)) await symlink(join(root, 'node_modules', name), join(scratch, 'node_modules', name), 'dir');
+      for (const name of Object.keys(packageJson.dependencies)) {
+        // Scoped names (@opentelemetry/api) need their scope's folder first.
+        await mkdir(dirname(join(scratch, 'node_modules', name)), { recursive: true });
+        await symlink(join(root, 'node_modules', name), join(scratch, 'node_modules', name), 'dir');
+      }
       const script = join(scratch, 'dist', 'cli', 'main.js');
       const refused = await cli(['migrate', '--database-url', databaseUrl], { script });
       expect(refused).toEqual({ code: 1, stdout: '', stderr: expect.stringMatching(/^login-with-token: install pg to use this command/) });

@@ -5,6 +5,7 @@ import { startIdentityProvider, type TestIdentityProvider } from './support/oidc
 import { json, startPartnerServer } from './support/partner-server.js';
 import { createClockedPortal, createTestPortal, type TestPortal, type TestUser } from './support/portal-app.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
+import { recordTelemetry } from './support/telemetry.js';
 
 // RFC 7662 introspection as `ValidateBearer`, end to end against a real authorization server
 // (oidc-provider): opaque access tokens of `service-a` name ContactId 1001 (Alice), those of
@@ -106,6 +107,27 @@ describe.each([
 });
 
 describe('RFC 7662 introspection against a real authorization server', () => {
+  it('traces each introspection as a ValidateBearer client span below the bearer span: active ok, revoked rejected', async () => {
+    const recorded = recordTelemetry();
+    const portal = portalWith(introspection(), { telemetry: recorded.options });
+    const active = await aliceToken();
+    const revoked = await aliceToken();
+    await idp.revoke(revoked);
+    expect((await call(portal, active)).status).toBe(200);
+    expect((await call(portal, revoked)).status).toBe(401);
+
+    const calls = recorded.spansNamed('ValidateBearer');
+    expect(calls.map((span) => span.attributes['login_with_token.outcome'])).toEqual(['ok', 'rejected']);
+    const { hostname, port } = new URL(idp.issuer);
+    for (const span of calls) {
+      expect(span.attributes).toMatchObject({ 'http.request.method': 'POST', 'server.address': hostname, 'server.port': Number(port), 'http.response.status_code': 200 });
+    }
+    const bearer = recorded.spansNamed('bearer');
+    expect(calls.map((span) => span.parentSpanContext?.spanId)).toEqual(bearer.map((span) => span.spanContext().spanId));
+    expect(bearer.map((span) => span.attributes['login_with_token.outcome'])).toEqual(['ok', 'token_invalid']);
+    expect(await recorded.text()).not.toContain(active);
+  });
+
   describe('client authentication', () => {
     it.each(['client_secret_basic', 'client_secret_post'] as const)('authenticates with %s, and a refused secret is 503, never 401', async (method) => {
       const token = await aliceToken();

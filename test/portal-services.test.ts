@@ -1,15 +1,19 @@
+import { createNoopMeter, ProxyTracerProvider } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { createFunctionExecutor } from '../src/executor/function-executor.js';
 import { parseOptions } from '../src/options/parse-options.js';
 import { createPortalServices } from '../src/options/portal-services.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { recordTelemetry } from './support/telemetry.js';
 
 const resolveUser = () => null;
+/** No SDK: the parts as they are, unwrapped (the suite registers one globally). */
+const untraced = { tracerProvider: new ProxyTracerProvider(), meterProvider: { getMeter: () => createNoopMeter() } };
 
 describe('createPortalServices', () => {
   it('builds one of each shared part from the parsed options, on their clock', async () => {
     let clock = 1_000_000;
-    const services = createPortalServices(parseOptions({ resolveUser, now: () => clock, tenants: { acme: {}, globex: {} }, resolveTenant: () => 'acme' }));
+    const services = createPortalServices(parseOptions({ resolveUser, now: () => clock, tenants: { acme: {}, globex: {} }, resolveTenant: () => 'acme', telemetry: untraced }));
     expect(services.tenants.names).toEqual(['acme', 'globex']);
     expect(services.now()).toBe(1_000_000);
     clock += 5;
@@ -23,7 +27,7 @@ describe('createPortalServices', () => {
     const store = new MemoryStore();
     const executor = { ...createFunctionExecutor(), close: async () => void (closed += 1) };
     let closed = 0;
-    const services = createPortalServices(parseOptions({ resolveUser, store, executor }));
+    const services = createPortalServices(parseOptions({ resolveUser, store, executor, telemetry: untraced }));
     expect(services.store).toBe(store);
     expect(services.executor).toBe(executor);
     await services.close();
@@ -31,6 +35,16 @@ describe('createPortalServices', () => {
     // Still usable: its timer and maps are the app's to end.
     await store.sessions.create('k', { kind: 'session-token', tenant: 'default', userId: 'u', identity: { tokenType: 'credentials' }, createdAt: 0, expiresAt: Date.now() + 60_000 });
     expect(await store.sessions.exists('k')).toBe(true);
+    await store.close();
+  });
+
+  it("traces the app's store when an SDK is registered, every call still reaching it", async () => {
+    const store = new MemoryStore();
+    const services = createPortalServices(parseOptions({ resolveUser, store, telemetry: recordTelemetry().options }));
+    expect(services.store).not.toBe(store);
+    await services.store.sessions.create('k', { kind: 'session-token', tenant: 'default', userId: 'u', identity: { tokenType: 'credentials' }, createdAt: 0, expiresAt: Date.now() + 60_000 });
+    expect(await store.sessions.exists('k')).toBe(true);
+    await services.close();
     await store.close();
   });
 

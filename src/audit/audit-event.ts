@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../errors/catalogue.js';
+import type { FlowName } from '../telemetry/telemetry.js';
 
-/** What was attempted (`logout` covers Logoff too). */
-export type AuditEventType = 'handoff' | 'bearer' | 'session-token' | 'logout' | 'logon-with-token';
+/** What was attempted (`logout` covers Logoff too): the flows spans and metrics name. */
+export type AuditEventType = FlowName;
 
 /**
  * One structured record per attempt. It never holds a token, password or pass code: tokens

@@ -12,6 +12,7 @@ import type { TenantResolver } from '../request/tenant-resolver.js';
 import type { SessionIdentity } from '../store/session-store.js';
 import type { Store } from '../store/store.js';
 import { rateLimitKeys } from '../store/store-keys.js';
+import type { FlowSpan } from '../telemetry/telemetry.js';
 import type { UserDirectory } from '../users/user-directory.js';
 import { bearerChallenge, insufficientScope } from './bearer-challenge.js';
 import type { BearerJwtProfile, BearerJwtProfiles } from './bearer-jwt-profiles.js';
@@ -106,27 +107,37 @@ export class BearerAuthentication<User> {
       return Promise.reject(new LoginError('invalid_request', { reason: extraction.reason, headers }));
     }
     const token = extraction.token;
+    const flow = this.#services.telemetry.startFlow('bearer');
+    const result = flow.within(() => this.#authenticateToken(request, token, flow));
+    if (!flow.recorded) return result;
+    return andThen(result, (accepted) => {
+      flow.end('ok', accepted.info);
+      return accepted;
+    });
+  }
+
+  #authenticateToken(request: RequestInfo, token: string, flow: FlowSpan): MaybePromise<BearerResult<User>> {
     const started = this.#services.now();
     let tenant: string | undefined;
     try {
       const forTenant = (tenant = this.#services.tenants.forRequest(request));
       const found = this.#lookUp(request, forTenant, token);
-      if (isPromise(found)) return this.#acceptLater(request, forTenant, token, started, found);
+      if (isPromise(found)) return this.#acceptLater(request, forTenant, token, started, flow, found);
       const accepted = this.#accept(request, forTenant, found);
       return isPromise(accepted)
         ? accepted.catch((error: unknown) => {
-            throw this.#failed(request, forTenant, token, started, error);
+            throw this.#failed(request, forTenant, token, started, flow, error);
           })
         : accepted;
     } catch (error) {
-      return Promise.reject(this.#failed(request, tenant, token, started, error));
+      return Promise.reject(this.#failed(request, tenant, token, started, flow, error));
     }
   }
 
   /** A lookup under way: it and its acceptance settle in one step, unless accepting waits for the user. */
-  #acceptLater(request: RequestInfo, tenant: string, token: string, started: number, found: Promise<Lookup>): Promise<BearerResult<User>> {
+  #acceptLater(request: RequestInfo, tenant: string, token: string, started: number, flow: FlowSpan, found: Promise<Lookup>): Promise<BearerResult<User>> {
     const fail = (error: unknown): never => {
-      throw this.#failed(request, tenant, token, started, error);
+      throw this.#failed(request, tenant, token, started, flow, error);
     };
     return found.then((lookup) => {
       let accepted: MaybePromise<BearerResult<User>>;
@@ -140,8 +151,8 @@ export class BearerAuthentication<User> {
   }
 
   /** Successes are not audited (one per API call would flood the sink), so a failure's record is made here. */
-  #failed(request: RequestInfo, tenant: string | undefined, token: string, started: number, error: unknown): LoginError {
-    const audit = new AttemptAudit(this.#services, 'bearer', request, started);
+  #failed(request: RequestInfo, tenant: string | undefined, token: string, started: number, flow: FlowSpan, error: unknown): LoginError {
+    const audit = new AttemptAudit(this.#services, 'bearer', request, started, flow);
     audit.tenant = tenant;
     audit.token = token;
     return audit.failed(error);
@@ -220,6 +231,7 @@ export class BearerAuthentication<User> {
     if (!remoteBearer.handles(tenant)) return notFound;
     const key = remoteBearer.key(request, tenant, token);
     const cached = remoteBearer.cached(key);
+    this.#services.telemetry.bearerCacheLookup(cached !== undefined);
     if (cached !== undefined) return cached === null ? notFound : remoteLookup(tenant, cached, remoteBearer.requiredScopes(tenant));
     return this.#askRemote(request, tenant, token, key);
   }

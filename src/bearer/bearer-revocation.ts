@@ -49,11 +49,15 @@ export class BearerRevocation {
     }
     const audit = new AttemptAudit(this.#services, 'logout', request);
     audit.token = extraction.token;
+    return audit.within(() => this.#revoke(request, extraction.token, audit));
+  }
+
+  async #revoke(request: RequestInfo, token: string, audit: AttemptAudit): Promise<void> {
     try {
-      const own = await resolveOwnToken(extraction.token, this.#services.connectionJwt);
+      const own = await resolveOwnToken(token, this.#services.connectionJwt);
       const ended = own !== undefined && own.kind !== 'invalid' ? await this.#services.store.sessions.revoke(own.key) : undefined;
       // A UUID that was no connection of ours may have been a partner's token (`bearer.forwardUnknownUuids`).
-      if (ended === undefined && (own === undefined || own.kind === 'connection-id')) this.#forgetPartnerToken(request, extraction.token);
+      if (ended === undefined && (own === undefined || own.kind === 'connection-id')) this.#forgetPartnerToken(request, token);
       audit.tenant = ended?.tenant;
       audit.userId = ended?.userId;
       audit.succeeded(ended === undefined ? 'no live session for this token' : undefined);

@@ -15,6 +15,7 @@ import type { RequestInfo } from '../request/request-info.js';
 import type { Clock } from '../time/clock.js';
 import type { ParsedBearerOptions } from './bearer-options.js';
 import { evictOldest } from '../store/evict-oldest.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
 import type { SessionIdentity } from '../store/session-store.js';
 
 /** The shared parts the validator works with. */
@@ -27,6 +28,7 @@ export interface RemoteBearerServices {
   /** Runs introspection commands (RFC 7662). */
   readonly introspection: IntrospectionClient;
   readonly now: Clock;
+  readonly telemetry: Telemetry;
 }
 
 /** Whom a validated token names, and the scopes it grants when the validator says. */
@@ -186,6 +188,10 @@ export class RemoteBearerValidator {
 
   #ask(request: RequestInfo, tenant: string, token: string): Promise<Cached> {
     const command = this.#services.commands.resolve('ValidateBearer', tenant)!;
+    return this.#services.telemetry.partnerCall(command, () => this.#askFor(request, tenant, token, command), isRejection);
+  }
+
+  #askFor(request: RequestInfo, tenant: string, token: string, command: Command): Promise<Cached> {
     if (command.definition.kind === 'introspection') {
       // An active verdict is itself the answer: whom the token names and the scopes it grants.
       return this.#services.introspection.introspect(command.definition, token).then((verdict) => (verdict.active ? this.#accepted(verdict, verdict.expiresAt) : this.#rejected()));
@@ -231,6 +237,10 @@ interface TenantPolicy {
   readonly keyPrefix: Hash;
   readonly placeholders: readonly string[];
   readonly requiredScopes: readonly string[];
+}
+
+function isRejection(cached: Cached): boolean {
+  return cached.answer === null;
 }
 
 function answerOf(cached: Cached): RemoteAnswer | null {

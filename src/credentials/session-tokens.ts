@@ -76,9 +76,13 @@ export class SessionTokens<User> {
    * @throws LoginError — `invalid_request` (with the offending fields in `description`),
    *   `login_failed`, `user_deactivated`, `tenant_not_found`, `rate_limited`, or 503 on outages.
    */
-  async issue(request: RequestInfo): Promise<IssuedToken> {
-    const { now, store, users } = this.#services;
+  issue(request: RequestInfo): Promise<IssuedToken> {
     const audit = new AttemptAudit(this.#services, 'session-token', request);
+    return audit.within(() => this.#issue(request, audit));
+  }
+
+  async #issue(request: RequestInfo, audit: AttemptAudit): Promise<IssuedToken> {
+    const { now, store, users } = this.#services;
     const started = now();
     try {
       const parsed = tokenRequestSchema.safeParse(request.body ?? {});
@@ -174,7 +178,7 @@ export class SessionTokens<User> {
 
   /** Runs the credential command and resolves the user; the identity is kept with the session. */
   async #verify(request: RequestInfo, tenant: string, body: TokenRequest): Promise<{ user: User; identity: Identity }> {
-    const { commands, executor, inFlight, placeholders, users } = this.#services;
+    const { commands, executor, inFlight, placeholders, users, telemetry } = this.#services;
     const access = body.access_token_identifier;
     const name = access === undefined ? 'VerifyCredentials' : 'VerifyAccessToken';
     const command = commands.resolvePartner(name, tenant);
@@ -190,7 +194,7 @@ export class SessionTokens<User> {
       if (access.pass_code !== undefined) values['passCode'] = access.pass_code;
     }
     const filled = placeholders.build(request, tenant, values, command.definition);
-    const answer = await inFlight.run(clientNetwork(request.ip), () => executor.run(command, filled, neverAborted));
+    const answer = await inFlight.run(clientNetwork(request.ip), () => telemetry.partnerCall(command, () => executor.run(command, filled, neverAborted)));
     if (answer === null) throw new LoginError('login_failed', { reason: `${name} rejected the credentials` });
     const parsed = parseIdentityAnswer(answer, command.definition.identity, access === undefined ? 'credentials' : 'access-token');
     if (parsed.kind === 'malformed') throw validatorUnavailable(`${name} answer is malformed: ${parsed.reason}`);

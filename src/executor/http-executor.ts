@@ -11,6 +11,7 @@ import { describeFault } from '../errors/describe-fault.js';
 import { requestDeadline, type RequestSignal } from '../time/deadline.js';
 import { validatorUnavailable } from './validator-unavailable.js';
 import { upstreamRetryAfter } from './retry-after.js';
+import { notePartnerRequest, notePartnerStatus } from '../telemetry/telemetry.js';
 
 /** Partner statuses that mean "this token or credential is not valid". */
 const rejectionStatuses = new Set([400, 401, 403, 404, 410, 422]);
@@ -61,12 +62,14 @@ export function httpExecutor(http: ParsedHttpOptions): CommandExecutor {
   /** One request and its answer, within `signal`'s deadline. */
   async function exchange(request: ReturnType<typeof buildRequest>, signal: RequestSignal, budgetMs: number, maxBytes: number): Promise<unknown> {
     let response: Dispatcher.ResponseData;
+    notePartnerRequest(request.method, request.origin);
     try {
       response = await dispatcher.request({ ...request, signal, headersTimeout: budgetMs, bodyTimeout: budgetMs });
     } catch (error) {
       throw validatorUnavailable(`partner request failed: ${describeFault(error)}`, { cause: error });
     }
     const { statusCode, headers, body } = response;
+    notePartnerStatus(statusCode);
     // undici destroys the body with an AbortError on abort or destroy(); without a listener that
     // error would be uncaught and end the process. Readers still see it through iteration.
     body.on('error', ignore);

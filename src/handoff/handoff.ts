@@ -91,7 +91,7 @@ export class Handoff<User> {
       if (authToken === undefined || !tokenShape.test(authToken)) {
         throw new LoginError('token_invalid', { reason: authToken === undefined ? 'no authToken' : 'malformed authToken' });
       }
-      const result = await this.#redeemCounted(request, tenant, authToken, session, signal);
+      const result = await audit.within(() => this.#redeemCounted(request, tenant, authToken, session, signal));
       try {
         audit.userId = this.#services.users.idOf(result.user);
       } catch {
@@ -144,9 +144,9 @@ export class Handoff<User> {
 
   /** Asks the partner about the token, reads the identity it names and resolves the user. */
   async #identify(request: RequestInfo, tenant: string, authToken: string, command: Command<CompiledPartnerCommand>, signal: AbortSignal): Promise<{ user: User; identity: Identity }> {
-    const { executor, inFlight, placeholders, users } = this.#services;
+    const { executor, inFlight, placeholders, users, telemetry } = this.#services;
     const values = placeholders.build(request, tenant, { authToken }, command.definition);
-    const answer = await inFlight.run(clientNetwork(request.ip), () => executor.run(command, values, signal));
+    const answer = await inFlight.run(clientNetwork(request.ip), () => telemetry.partnerCall(command, () => executor.run(command, values, signal)));
     if (answer === null) throw new LoginError('token_invalid', { reason: 'partner rejected the token' });
     const parsed = parseIdentityAnswer(answer, command.definition.identity, 'authToken');
     if (parsed.kind === 'none') throw new LoginError('token_invalid', { reason: 'partner answer names no contact' });

@@ -74,8 +74,12 @@ export class LogonWithToken<User> {
    * Logs the client on with the token in the request body.
    * @throws LoginError with the number that fits.
    */
-  async logon(request: RequestInfo): Promise<LogonResultContract> {
+  logon(request: RequestInfo): Promise<LogonResultContract> {
     const audit = new AttemptAudit(this.#services, 'logon-with-token', request);
+    return audit.within(() => this.#logon(request, audit));
+  }
+
+  async #logon(request: RequestInfo, audit: AttemptAudit): Promise<LogonResultContract> {
     const parsed = logonRequestSchema.safeParse(request.body ?? {});
     try {
       if (!parsed.success) {
@@ -93,6 +97,7 @@ export class LogonWithToken<User> {
       if (!this.#hideTenantNames) checkClientId(this.#options, tenant, clientId);
       const verifier = this.#services.tokenTypes.resolve(tenant, body.tokenType);
       if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
+      audit.tokenType = body.tokenType;
       const attempt = await this.#services.guard.attempt([
         { key: rateLimitKeys.logonIp(clientNetwork(request.ip)), limit: this.#options.rateLimits.tokenFailuresPerIp, onSuccess: 'refund' },
       ]);

@@ -10,6 +10,7 @@ import { validatorUnavailable } from '../executor/validator-unavailable.js';
 import { encodeQueryValue } from '../template/url-template.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { neverAborted, requestDeadline } from '../time/deadline.js';
+import { notePartnerRequest, notePartnerStatus } from '../telemetry/telemetry.js';
 import { createDiscovery, discoveredEndpoint, type ProviderMetadata } from './discovery.js';
 import { judgeIntrospection, type IntrospectionVerdict } from './introspection-answer.js';
 import type { RefreshingDocument } from './refreshing-document.js';
@@ -46,6 +47,7 @@ export class IntrospectionClient {
     const timeoutMs = command.timeoutMs ?? this.#deps.http.timeoutMs;
     let answer: unknown;
     const limit = requestDeadline(neverAborted, timeoutMs);
+    notePartnerRequest('POST', endpoint.origin);
     try {
       const { statusCode, headers, body } = await this.#deps.dispatcher.request({
         origin: endpoint.origin,
@@ -59,6 +61,7 @@ export class IntrospectionClient {
         signal: limit.signal,
       });
       body.on('error', () => undefined);
+      notePartnerStatus(statusCode);
       if (statusCode !== 200) {
         await body.dump({ limit: 16_384 }).catch(() => undefined);
         const retryAfterSeconds = upstreamRetryAfter(statusCode, headers['retry-after']);

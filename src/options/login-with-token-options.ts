@@ -14,6 +14,7 @@ import { rateLimitOptionsSchema, type RateLimitOptions } from '../rate-limit/rat
 import type { PlaceholderSource } from '../request/placeholder-builder.js';
 import type { RequestInfo } from '../request/request-info.js';
 import { storeRoles, type StoreOption } from '../store/store-roles.js';
+import { telemetryOptionsSchema, type TelemetryOptions } from '../telemetry/telemetry-options.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import type { UserDirectoryOptions } from '../users/user-directory.js';
 import { crossOptionProblems } from './cross-option-checks.js';
@@ -71,6 +72,8 @@ export interface LoginWithTokenOptions<User> extends UserDirectoryOptions<User> 
   logon?: LogonOptions<User>;
   /** Receives one structured, token-free event per attempt (bearer: failures only). @default none */
   audit?: AuditSink;
+  /** Where OpenTelemetry spans and metrics go (see {@link TelemetryOptions}). */
+  telemetry?: TelemetryOptions;
   /**
    * Key of the HMACs that stand for tokens in audit events and for usernames in rate-limit
    * counters (at least 16 characters). Give every instance the same key, so they count the same
@@ -135,6 +138,7 @@ export const loginWithTokenOptionsSchema = optionSchema<LoginWithTokenOptions<un
       embedding: embeddingOptionsSchema.prefault({}),
       logon: logonOptionsSchema.prefault({}),
       audit: functionSchema<AuditSink>().optional(),
+      telemetry: telemetryOptionsSchema.prefault({}),
       hashKey: z.string().min(16, 'must be at least 16 characters').optional(),
       now: functionSchema<Clock>().default(() => systemClock),
     })

@@ -13,6 +13,9 @@ import { PlaceholderBuilder } from '../request/placeholder-builder.js';
 import { TenantResolver } from '../request/tenant-resolver.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { SingleUse } from '../store/single-use.js';
+import { traceStore } from '../store/traced-store.js';
+import type { StoreRoles } from '../store/store.js';
+import { Telemetry, type EntryCount } from '../telemetry/telemetry.js';
 import { UserDirectory } from '../users/user-directory.js';
 import type { ParsedOptions } from './parse-options.js';
 
@@ -26,7 +29,9 @@ import type { ParsedOptions } from './parse-options.js';
 export function createPortalServices<User>(parsed: ParsedOptions<User>) {
   const { now } = parsed;
   const ownStore = parsed.store === undefined ? new MemoryStore({ now }) : undefined;
-  const store = parsed.store ?? ownStore!;
+  const telemetry = new Telemetry(parsed.telemetry);
+  const store = traceStore(parsed.store ?? ownStore!, telemetry);
+  const stopObserving = telemetry.observeEntries(entryCounts(parsed.store ?? ownStore!));
   const partner = createPartnerDispatcher(parsed.http);
   const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
   const executor = parsed.executor ?? ownExecutor!;
@@ -50,20 +55,34 @@ export function createPortalServices<User>(parsed: ParsedOptions<User>) {
     placeholders,
     inFlight,
     audit: parsed.audit,
+    telemetry,
     ...createKeyedHashes(parsed.hashKey),
     users: new UserDirectory<User>(parsed),
     guard: new BruteForceGuard(store.rateLimits, parsed.rateLimits, now),
     singleUse: new SingleUse(store.ledger, parsed.handoff),
     connectionJwt: new ConnectionJwt(parsed.logon.jwt, now),
-    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, introspection, now }, parsed),
+    remoteBearer: new RemoteBearerValidator({ commands, executor, placeholders, inFlight, introspection, now, telemetry }, parsed),
     tokenTypes,
     bearerJwtProfiles: new BearerJwtProfiles(tenants.names, parsed, tokenTypes),
     /** Closes the executor, the store and the pool built here; an app's own are left open. */
     async close(): Promise<void> {
+      stopObserving();
       await Promise.all([ownExecutor?.close?.(), ownStore?.close()]);
       await partner.close();
     },
   };
+}
+
+/** The roles that can count their entries (the MemoryStore's ledger and sessions), for the `store.entries` gauge. */
+function entryCounts(store: StoreRoles): EntryCount[] {
+  const roles = [
+    ['ledger', store.ledger],
+    ['sessions', store.sessions],
+  ] as const;
+  return roles.flatMap(([role, part]) => {
+    const counted = part as { readonly size?: unknown };
+    return typeof counted.size === 'number' ? [{ role, count: () => counted.size as number }] : [];
+  });
 }
 
 /** The shared parts of one portal (see {@link createPortalServices}). */

@@ -19,6 +19,7 @@ import { rateLimitOptionsSchema } from '../../src/rate-limit/rate-limit-options.
 import { memoryStoreOptionsSchema } from '../../src/store/memory-store-options.js';
 import { postgresStoreOptionsSchema } from '../../src/store/postgres/postgres-store-options.js';
 import { redisStoreOptionsSchema } from '../../src/store/redis/redis-store-options.js';
+import { telemetryOptionsSchema } from '../../src/telemetry/telemetry-options.js';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -47,7 +48,7 @@ export const documentedGroups: readonly DocumentedGroup[] = [
     prefix: '',
     schema: loginWithTokenOptionsSchema,
     sample: { resolveUser: () => null },
-    skip: ['http', 'handoff', 'sessionTokens', 'bearer', 'rateLimits', 'embedding', 'logon'],
+    skip: ['http', 'handoff', 'sessionTokens', 'bearer', 'rateLimits', 'embedding', 'logon', 'telemetry'],
   },
   { interfaces: [['src/options/tenant-options.ts', 'TenantOptions']], prefix: 'tenants.<name>', schema: tenantOptionsSchema, sample: {} },
   { interfaces: [['src/destination/http-options.ts', 'HttpOptions']], prefix: 'http', schema: httpOptionsSchema, sample: {} },
@@ -59,6 +60,7 @@ export const documentedGroups: readonly DocumentedGroup[] = [
   { interfaces: [['src/embedding/embedding-options.ts', 'EmbeddedCookieOptions']], prefix: 'embedding.cookie', schema: embeddedCookieOptionsSchema, sample: {} },
   { interfaces: [['src/logon/logon-options.ts', 'LogonOptions']], prefix: 'logon', schema: logonOptionsSchema, sample: {}, skip: ['jwt'] },
   { interfaces: [['src/logon/connection-jwt-options.ts', 'ConnectionJwtOptions']], prefix: 'logon.jwt', schema: connectionJwtOptionsSchema, sample: {} },
+  { interfaces: [['src/telemetry/telemetry-options.ts', 'TelemetryOptions']], prefix: 'telemetry', schema: telemetryOptionsSchema, sample: {} },
   {
     interfaces: [['src/config/command-schema.ts', 'HttpCommandDefinition']],
     prefix: 'commands.<name>',

@@ -18,6 +18,11 @@ export function captureText(text: string): void {
   captured.push(text);
 }
 
+/** What this file captured so far, for tests of the capture itself. */
+export function capturedSoFar(): readonly string[] {
+  return captured;
+}
+
 for (const stream of [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {

@@ -23,11 +23,11 @@ export function setup(): () => void {
     }
     const text = captured.join('\n');
     const leaks = leakedIn(text, [...secrets]);
-    console.log(`leak check: ${secrets.size} secrets used, ${captured.length} log lines, audit events and error bodies captured, ${leaks.length} leaks`);
+    console.log(`leak check: ${secrets.size} secrets used, ${captured.length} log lines, audit events, error bodies, spans and metric labels captured, ${leaks.length} leaks`);
     if (leaks.length > 0) {
       // vitest reports a teardown error but keeps its exit code: set ours.
       process.exitCode = 1;
-      throw new Error(`leak check: ${leaks.length} secret(s) appeared in logs, audit events or error bodies (first starts ${leaks[0]!.slice(0, 6)}…)`);
+      throw new Error(`leak check: ${leaks.length} secret(s) appeared in logs, audit events, error bodies, spans or metric labels (first starts ${leaks[0]!.slice(0, 6)}…)`);
     }
   };
 }
