@@ -94,7 +94,7 @@ try {
   }
   // Started one after another, so no start-up competes with another.
   const servers = {};
-  for (const variant of variants) servers[variant.name] = await startServer(variant.name, variant.server, { ...config, store: variant.store });
+  for (const variant of variants) servers[variant.name] = await startServer(variant.name, variant.server, { ...config, store: variant.store, telemetry: variant.telemetry });
 
   // One request each first: a server that answers with errors fails the run now, not after minutes.
   for (const variant of variants) await preflight(variant, servers[variant.name]);

@@ -5,7 +5,8 @@
 // `onDemand` variants run only when named (`--only`): `npm run bench:store` runs them, so that
 // `npm run bench` needs no database and keeps its duration. `cpuTarget` holds the CPU ratio
 // (baseline's CPU µs/req ÷ this one's) to a target too; `alsoVs` names further variants the
-// runner compares this one with, below the table.
+// runner compares this one with, below the table. `telemetry: true` registers an OpenTelemetry SDK
+// in the server before it builds the portal.
 
 // One counter for the whole run, so a one-time token is never sent twice — also not across
 // rounds or the warm-up.
@@ -44,6 +45,10 @@ export const variants = [
   // tenant, no expiry); against a bare route below the table.
   { name: 'ours-middleware', server: 'ours-middleware', baseline: 'hand-written-bearer', target: 0.97, cpuTarget: 0.97, alsoVs: ['express'], load: bearerFromServer },
   // The same server on PostgresStore, against its memory twin: a lookup per request in PostgreSQL.
+  // The same server with an OpenTelemetry SDK registered (spans recorded, metrics aggregated, nothing
+  // exported): what turning observability on costs a bearer check. Without an SDK the package does
+  // not touch OpenTelemetry on this path at all.
+  { name: 'ours-middleware-otel', server: 'ours-middleware', telemetry: true, onDemand: true, baseline: 'ours-middleware', load: bearerFromServer },
   { name: 'ours-middleware-postgres', server: 'ours-middleware', store: 'postgres', onDemand: true, baseline: 'ours-middleware', load: bearerFromServer },
   { name: 'ours-passport', server: 'ours-passport', baseline: 'passport-http-bearer', target: 1.0, cpuTarget: 1.0, load: bearerFromServer },
   // Partner tokens checked by a ValidateBearer command, against the same written by hand with

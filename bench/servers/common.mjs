@@ -112,3 +112,23 @@ export async function askPartner(pool, path, token) {
   }
   return body.json();
 }
+
+/**
+ * Registers an OpenTelemetry SDK globally, as an app does before it builds the portal: context
+ * propagation, every span recorded (none exported), metrics aggregated by a reader nobody reads.
+ */
+export async function registerTelemetry() {
+  const [{ context, metrics, trace }, { AsyncLocalStorageContextManager }, { MeterProvider, MetricReader }, { BasicTracerProvider }] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/sdk-metrics'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
+  class UnreadReader extends MetricReader {
+    async onShutdown() {}
+    async onForceFlush() {}
+  }
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  trace.setGlobalTracerProvider(new BasicTracerProvider());
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new UnreadReader()] }));
+}

@@ -1,10 +1,12 @@
 // Our session token checked by the plain `login.bearer` middleware: on the default MemoryStore,
-// or on PostgresStore with `store: 'postgres'` (ours-middleware-postgres).
+// or on PostgresStore with `store: 'postgres'` (ours-middleware-postgres); with an OpenTelemetry
+// SDK registered first when `telemetry` is set (ours-middleware-otel).
 import express from 'express';
 import { createLoginWithToken } from 'login-with-token';
-import { benchStore, fetchSessionToken, ok, resolveUser } from './common.mjs';
+import { benchStore, fetchSessionToken, ok, registerTelemetry, resolveUser } from './common.mjs';
 
-export async function start({ store }) {
+export async function start({ store, telemetry }) {
+  if (telemetry) await registerTelemetry();
   const { options, close, databaseCpu } = await benchStore(store);
   const login = createLoginWithToken({
     ...options,
