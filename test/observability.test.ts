@@ -165,11 +165,11 @@ describe('session tokens, bearer tokens and logout', () => {
 });
 
 describe('LogonWithToken', () => {
-  it('names the token type on its span and counts the outcome', async () => {
+  it('names the token type on its span as configured, however the client spelt it, and counts the outcome', async () => {
     createPortal();
     const created = await portal.login.apiTokens.create({ userId: 'u-alice', contactId: '1001' });
     recordSecret(created.token);
-    await request(portal.app).post('/Authentication/LogonWithToken').send({ token: created.token, tokenType: 'apitoken' }).expect(200);
+    await request(portal.app).post('/Authentication/LogonWithToken').send({ token: created.token, tokenType: 'ApiToken' }).expect(200);
     await request(portal.app).post('/Authentication/LogonWithToken').send({ token: recordSecret('lwt_not-a-real-api-token-0000'), tokenType: 'apitoken' });
     const [ok, failed] = recorded.spansNamed('logon-with-token');
     expect(ok!.attributes).toMatchObject({ 'login_with_token.outcome': 'ok', 'login_with_token.token_type': 'apitoken' });

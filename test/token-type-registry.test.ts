@@ -97,6 +97,15 @@ describe('TokenTypeRegistry', () => {
       expect(types.resolve('acme', 'TOKEN')).toBeDefined();
     });
 
+    it('names the configured type a spelling matches, exactly first', () => {
+      const types = registry(['acme'], { [profileId]: jwtProfile(), Token: type({ kind: 'apitoken' }), token: type({ kind: 'apitoken' }) });
+      expect(types.nameOf('acme', profileId.toUpperCase())).toBe(profileId);
+      expect(types.nameOf('acme', 'token')).toBe('token');
+      expect(types.nameOf('acme', 'Token')).toBe('Token');
+      expect(types.nameOf('acme', 'unknown')).toBeUndefined();
+      expect(types.nameOf('globex', 'Token')).toBeUndefined();
+    });
+
     it('answers undefined for unknown types and tenants, prototype member names included', () => {
       const types = registry(['acme'], { apitoken: type({ kind: 'apitoken' }) });
       for (const name of ['unknown', '', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'apitoken ']) expect(types.resolve('acme', name)).toBeUndefined();

@@ -97,7 +97,8 @@ export class LogonWithToken<User> {
       if (!this.#hideTenantNames) checkClientId(this.#options, tenant, clientId);
       const verifier = this.#services.tokenTypes.resolve(tenant, body.tokenType);
       if (verifier === undefined) throw new LoginError('token_type_unknown', { reason: 'no such token type for this tenant' });
-      audit.tokenType = body.tokenType;
+      // As configured, not as the client spelt it: spans name a bounded set of types.
+      audit.tokenType = this.#services.tokenTypes.nameOf(tenant, body.tokenType);
       const attempt = await this.#services.guard.attempt([
         { key: rateLimitKeys.logonIp(clientNetwork(request.ip)), limit: this.#options.rateLimits.tokenFailuresPerIp, onSuccess: 'refund' },
       ]);

@@ -78,12 +78,21 @@ export class TokenTypeRegistry {
 
   /** The verifier of `tokenType` in `tenant`, or undefined (→ 10060). */
   resolve(tenant: string, tokenType: string): TokenVerifier | undefined {
+    return this.#find(tenant, tokenType)?.[1];
+  }
+
+  /** The configured name `tokenType` matches in `tenant` (names match case-insensitively), or undefined. */
+  nameOf(tenant: string, tokenType: string): string | undefined {
+    return this.#find(tenant, tokenType)?.[0];
+  }
+
+  #find(tenant: string, tokenType: string): readonly [string, TokenVerifier] | undefined {
     const types = this.#byTenant.get(tenant);
     if (types === undefined) return undefined;
     const exact = types.get(tokenType);
-    if (exact !== undefined) return exact;
+    if (exact !== undefined) return [tokenType, exact];
     const wanted = tokenType.toLowerCase();
-    for (const [name, verifier] of types) if (name.toLowerCase() === wanted) return verifier;
+    for (const entry of types) if (entry[0].toLowerCase() === wanted) return entry;
     return undefined;
   }
 }
