@@ -1,14 +1,13 @@
-import { createNoopMeter, ProxyTracerProvider } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { createFunctionExecutor } from '../src/executor/function-executor.js';
 import { parseOptions } from '../src/options/parse-options.js';
 import { createPortalServices } from '../src/options/portal-services.js';
 import { MemoryStore } from '../src/store/memory-store.js';
-import { recordTelemetry } from './support/telemetry.js';
+import { recordTelemetry, withoutSdk } from './support/telemetry.js';
 
 const resolveUser = () => null;
-/** No SDK: the parts as they are, unwrapped (the suite registers one globally). */
-const untraced = { tracerProvider: new ProxyTracerProvider(), meterProvider: { getMeter: () => createNoopMeter() } };
+/** No SDK: the parts as they are, unwrapped (express-5 registers one globally). */
+const untraced = withoutSdk();
 
 describe('createPortalServices', () => {
   it('builds one of each shared part from the parsed options, on their clock', async () => {

@@ -1,12 +1,12 @@
-import { context, createNoopMeter, INVALID_SPAN_CONTEXT, ProxyTracerProvider, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createNoopMeter, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { LoginError } from '../src/errors/login-error.js';
 import { notePartnerRequest, notePartnerStatus, Telemetry } from '../src/telemetry/telemetry.js';
-import { recordTelemetry } from './support/telemetry.js';
+import { recordTelemetry, withoutSdk } from './support/telemetry.js';
 
 const command = { name: 'LoginWithToken', tenant: 'acme' };
 /** OpenTelemetry's global providers as they are before an SDK registers. */
-const unregistered = { tracerProvider: new ProxyTracerProvider(), meterProvider: { getMeter: () => createNoopMeter() } };
+const unregistered = withoutSdk();
 
 describe('Telemetry without an SDK', () => {
   const telemetry = new Telemetry(unregistered);

@@ -1,9 +1,8 @@
-import { createNoopMeter, ProxyTracerProvider } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { traceStore } from '../src/store/traced-store.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
-import { recordTelemetry } from './support/telemetry.js';
+import { recordTelemetry, withoutSdk } from './support/telemetry.js';
 
 const stores: MemoryStore[] = [];
 afterEach(async () => {
@@ -18,7 +17,7 @@ const memoryStore = () => {
 describe('traceStore', () => {
   it('returns the store itself when nothing is traced', () => {
     const store = memoryStore();
-    const untraced = new Telemetry({ tracerProvider: new ProxyTracerProvider(), meterProvider: { getMeter: () => createNoopMeter() } });
+    const untraced = new Telemetry(withoutSdk());
     expect(traceStore(store, untraced)).toBe(store);
   });
 

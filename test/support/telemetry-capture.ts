@@ -1,20 +1,15 @@
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll } from 'vitest';
 import { captureText } from './leak-capture.js';
+import { OnDemandReader } from './telemetry.js';
 
 // Runs in every test file (vitest setupFiles), after leak-capture.ts: an OpenTelemetry SDK is
 // registered globally, as an app's would be, so every portal the suite builds is traced and
 // measured. Every span's name, attributes, events and status, and every metric's data point
 // labels, go to the final leak check with the file's logs and audit events.
-
-/** Reads the global meter provider's metrics on demand. */
-class OnDemandReader extends MetricReader {
-  protected override async onShutdown(): Promise<void> {}
-  protected override async onForceFlush(): Promise<void> {}
-}
 
 const capturingProcessor: SpanProcessor = {
   onStart: () => undefined,

@@ -1,12 +1,18 @@
-import { context, type Attributes } from '@opentelemetry/api';
+import { context, createNoopMeter, ProxyTracerProvider, type Attributes } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader, type DataPoint, type MetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { TelemetryOptions } from '../../src/index.js';
 
-class OnDemandReader extends MetricReader {
+/** A metric reader that reads only when asked (`collect()`). */
+export class OnDemandReader extends MetricReader {
   protected override async onShutdown(): Promise<void> {}
   protected override async onForceFlush(): Promise<void> {}
+}
+
+/** OpenTelemetry's providers as they are before any SDK registers: the `telemetry` option of a portal without one. */
+export function withoutSdk(): TelemetryOptions {
+  return { tracerProvider: new ProxyTracerProvider(), meterProvider: { getMeter: () => createNoopMeter() } };
 }
 
 /** What a portal under test reported through its own `telemetry` providers. */
