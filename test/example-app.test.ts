@@ -8,6 +8,7 @@ import { startExampleServers, type ExampleServers } from './support/example-serv
 import { createPool, databaseUrl, describePostgres, dropSchema, uniqueSchema } from './support/postgres.js';
 import { deleteKeys, describeRedis, dumpKeys, redisUrl, uniquePrefix } from './support/redis.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
+import { expectBearerChallenge, expectLoginError, expectSignedIn, issueSessionToken, logonWithToken, signInWithHandoff } from 'login-with-token/testing';
 
 let servers: ExampleServers;
 beforeAll(async () => {
@@ -15,16 +16,21 @@ beforeAll(async () => {
 });
 afterAll(() => servers.close());
 
-/** Clicks a partner link and follows the handoff into the portal with a cookie-keeping client. */
-async function openPortalAs(path: string, on = servers) {
+/** Clicks a partner link: the one-time token and the handoff path it leads to. */
+async function clickPartnerLink(path: string, on = servers) {
   const click = await request(on.partner).get(path);
   expect(click.status).toBe(302);
   const handoff = new URL(click.headers['location'] as string);
   expect(handoff.origin).toBe(on.portalOrigin);
-  recordSecret(handoff.searchParams.get('authToken')!);
-  const browser = request.agent(on.portal);
-  const landed = await browser.get(handoff.pathname + handoff.search);
-  return { browser, landed, handoffPath: handoff.pathname + handoff.search };
+  const token = recordSecret(handoff.searchParams.get('authToken')!);
+  return { token, returnTo: handoff.searchParams.get('returnTo') ?? undefined, handoffPath: handoff.pathname + handoff.search };
+}
+
+/** Clicks a partner link and signs in through the handoff with a cookie-keeping client. */
+async function openPortalAs(path: string, on = servers) {
+  const { token, returnTo, handoffPath } = await clickPartnerLink(path, on);
+  const browser = await signInWithHandoff(request.agent(on.portal), { token, returnTo });
+  return { browser, handoffPath };
 }
 
 describe('example portal with the partner simulator', () => {
@@ -35,8 +41,10 @@ describe('example portal with the partner simulator', () => {
   });
 
   it('signs Alice in by ContactId and lands on the invoice without the token in the URL', async () => {
-    const { browser, landed } = await openPortalAs('/go/alice?returnTo=/invoices/42');
-    expect(landed.status).toBe(303);
+    const { handoffPath } = await clickPartnerLink('/go/alice?returnTo=/invoices/42');
+    const browser = request.agent(servers.portal);
+    const landed = await browser.get(handoffPath);
+    expectSignedIn(landed);
     expect(landed.headers['location']).toBe('/invoices/42');
     const invoice = await browser.get('/invoices/42');
     expect(invoice.text).toContain('data-signed-in-as="alice@example.com"');
@@ -49,16 +57,13 @@ describe('example portal with the partner simulator', () => {
   });
 
   it('refuses Carol, who is deactivated', async () => {
-    const { landed } = await openPortalAs('/go/carol');
-    expect(landed.status).toBe(403);
-    expect(landed.text).toContain('19001');
+    const { handoffPath } = await clickPartnerLink('/go/carol');
+    expectLoginError(await request(servers.portal).get(handoffPath), 'user_deactivated');
   });
 
   it('shows the 10376 error page when a link is used twice', async () => {
     const { handoffPath } = await openPortalAs('/go/alice');
-    const again = await request(servers.portal).get(handoffPath);
-    expect(again.status).toBe(401);
-    expect(again.text).toContain('10376');
+    expectLoginError(await request(servers.portal).get(handoffPath), 'token_invalid');
   });
 
   it('renders without chrome after an embedded handoff', async () => {
@@ -79,22 +84,16 @@ describe('example portal with the partner simulator', () => {
   });
 
   it('issues a session token for the README curl example and serves the API with it', async () => {
-    const issued = await request(servers.portal)
-      .post('/authentication/token')
-      .send({ username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' });
-    expect(issued.body.status.code).toBe('OK');
-    const token = recordSecret(issued.body.data.token);
+    const token = await sessionTokenOfAlice(servers);
     const invoices = await request(servers.portal).get('/api/invoices').set('authorization', `Bearer ${token}`);
     expect(invoices.body.owner).toBe('alice@example.com');
     await request(servers.portal).post('/authentication/logout').set('authorization', `Bearer ${token}`).expect(200);
-    expect((await request(servers.portal).get('/api/invoices').set('authorization', `Bearer ${token}`)).status).toBe(401);
+    expectBearerChallenge(await request(servers.portal).get('/api/invoices').set('authorization', `Bearer ${token}`), { error: 'invalid_token' });
   });
 
   it('accepts the kiosk access token of the README', async () => {
-    const issued = await request(servers.portal)
-      .post('/authentication/token')
-      .send({ access_token_identifier: { identifier: 'kiosk-1', pass_code: '0000' }, organisation: 'DEMO' });
-    const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(issued.body.data.token)}`);
+    const token = await issueSessionToken(servers.portal, { access_token_identifier: { identifier: 'kiosk-1', pass_code: '0000' }, organisation: 'DEMO' });
+    const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(token)}`);
     expect(me.body.name).toBe('Bob Baker');
   });
 
@@ -110,27 +109,21 @@ describe('example portal with the partner simulator', () => {
 
     it('accepts the JWT profile with an ID token from the partner', async () => {
       const idToken = recordSecret((await request(servers.partner).post('/id-token/bob')).body.id_token);
-      const res = await logon({ tenantName: 'DEMO', token: idToken, tokenType: 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6' });
-      expect(res.status).toBe(200);
-      const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(res.body.LogonWithToken.JWTToken)}`);
+      const connection = await logonWithToken(servers.portal, { tenantName: 'DEMO', token: idToken, tokenType: 'BE38C39F-E32F-4EF3-AAA6-D5331624D4A6' });
+      const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(connection.JWTToken)}`);
       expect(me.body.name).toBe('Bob Baker');
     });
 
     it('accepts a signed sender token from the partner, once', async () => {
       const token = recordSecret((await request(servers.partner).post('/signed-token/alice')).body.token);
-      expect((await logon({ tenantName: 'DEMO', token, tokenType: 'InfoShareToken' })).status).toBe(200);
-      expect((await logon({ tenantName: 'DEMO', token, tokenType: 'InfoShareToken' })).body.error.number).toBe(10376);
+      recordSecret((await logonWithToken(servers.portal, { tenantName: 'DEMO', token, tokenType: 'InfoShareToken' })).JWTToken);
+      expectLoginError(await logon({ tenantName: 'DEMO', token, tokenType: 'InfoShareToken' }), 'token_invalid');
     });
 
     it('accepts an API token the user created', async () => {
-      const session = await request(servers.portal)
-        .post('/authentication/token')
-        .send({ username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' });
-      const created = await request(servers.portal).post('/api/api-tokens').set('authorization', `Bearer ${recordSecret(session.body.data.token)}`);
-      expect(created.status).toBe(201);
-      const res = await logon({ tenantName: 'DEMO', token: recordSecret(created.body.token), tokenType: 'apitoken' });
-      expect(res.status).toBe(200);
-      const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(res.body.LogonWithToken.ConnectionId)}`);
+      const apiToken = await apiTokenOfAlice(servers);
+      const connection = await logonWithToken(servers.portal, { tenantName: 'DEMO', token: apiToken, tokenType: 'apitoken' });
+      const me = await request(servers.portal).get('/api/me').set('authorization', `Bearer ${recordSecret(connection.ConnectionId)}`);
       expect(me.body).toMatchObject({ name: 'Alice Archer', via: 'connection-id' });
     });
   });
@@ -165,23 +158,18 @@ describeRedis('example portal on Redis (REDIS_URL)', () => {
   });
 
   it('keeps the browser session in Redis through connect-redis and the one-time token in the RedisStore', async () => {
-    const { browser, landed, handoffPath } = await openPortalAs('/go/alice?returnTo=/invoices/42', onRedis);
-    expect(landed.status).toBe(303);
+    const { browser, handoffPath } = await openPortalAs('/go/alice?returnTo=/invoices/42', onRedis);
     expect((await browser.get('/invoices/42')).text).toContain('data-signed-in-as="alice@example.com"');
     const keys = Object.keys(await dumpKeys(shared.client, prefix));
     expect(keys.filter((key) => key.startsWith(`${prefix}sess:`))).toHaveLength(1);
     expect(keys.filter((key) => key.startsWith(`${prefix}ledger:`))).toHaveLength(1);
-    expect((await request(onRedis.portal).get(handoffPath)).status).toBe(401);
+    expectLoginError(await request(onRedis.portal).get(handoffPath), 'token_invalid');
   });
 });
 
 /** A session token for Alice from `on`'s token endpoint. */
 async function sessionTokenOfAlice(on: ExampleServers) {
-  const issued = await request(on.portal)
-    .post('/authentication/token')
-    .send({ username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' });
-  expect(issued.body.status.code).toBe('OK');
-  return recordSecret(issued.body.data.token);
+  return recordSecret(await issueSessionToken(on.portal, { username: 'alice', password: recordSecret('alice-password'), organisation: 'DEMO' }));
 }
 
 /** An API token Alice creates on `on`. */
@@ -236,8 +224,9 @@ describePostgres('example portal on PostgreSQL (DATABASE_URL)', () => {
   });
 
   it('signs Alice in through the partner link, with her browser session in PostgreSQL for the other instance', async () => {
-    const { landed, handoffPath } = await openPortalAs('/go/alice?returnTo=/invoices/42', onFirst);
-    expect(landed.status).toBe(303);
+    const { handoffPath } = await clickPartnerLink('/go/alice?returnTo=/invoices/42', onFirst);
+    const landed = await request(onFirst.portal).get(handoffPath);
+    expectSignedIn(landed);
     const cookie = portalCookie(landed);
     // The cookie is "s:<session id>.<signature>", percent-encoded.
     const sid = decodeURIComponent(cookie.slice('portal.sid='.length)).replace(/^s:/, '').replace(/\.[^.]*$/, '');
@@ -245,7 +234,7 @@ describePostgres('example portal on PostgreSQL (DATABASE_URL)', () => {
     const invoice = await request(onSecond.portal).get('/invoices/42').set('cookie', cookie);
     expect(invoice.text).toContain('data-signed-in-as="alice@example.com"');
     // The ledger is shared too: the link, spent on the first instance, is refused by the second.
-    expect((await request(onSecond.portal).get(handoffPath)).status).toBe(401);
+    expectLoginError(await request(onSecond.portal).get(handoffPath), 'token_invalid');
   });
 
   it('issues a session token on one instance that the other accepts and ends', async () => {
@@ -254,17 +243,16 @@ describePostgres('example portal on PostgreSQL (DATABASE_URL)', () => {
     const me = await request(onSecond.portal).get('/api/me').set('authorization', `Bearer ${token}`);
     expect(me.body).toMatchObject({ name: 'Alice Archer' });
     await request(onSecond.portal).post('/authentication/logout').set('authorization', `Bearer ${token}`).expect(200);
-    expect((await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${token}`)).status).toBe(401);
+    expectBearerChallenge(await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${token}`), { error: 'invalid_token' });
   });
 
   it('logs on at one instance with an API token created on the other', async () => {
     const apiToken = await apiTokenOfAlice(onFirst);
     expect(await countRows(pool, schema, 'lwt_api_tokens', "user_id = 'u-1'")).toBeGreaterThan(0);
-    const logon = await request(onSecond.portal).post('/Authentication/LogonWithToken').send({ tenantName: 'DEMO', token: apiToken, tokenType: 'apitoken' });
-    expect(logon.status).toBe(200);
+    const connection = await logonWithToken(onSecond.portal, { tenantName: 'DEMO', token: apiToken, tokenType: 'apitoken' });
     // The connection and its JWT, made on the second instance, work on the first.
-    const connectionId = recordSecret(logon.body.LogonWithToken.ConnectionId);
-    const jwt = recordSecret(logon.body.LogonWithToken.JWTToken);
+    const connectionId = recordSecret(connection.ConnectionId);
+    const jwt = recordSecret(connection.JWTToken);
     expect((await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${connectionId}`)).body).toMatchObject({ name: 'Alice Archer', via: 'connection-id' });
     expect((await request(onFirst.portal).get('/api/me').set('authorization', `Bearer ${jwt}`)).body).toMatchObject({ name: 'Alice Archer' });
   });
@@ -301,8 +289,7 @@ describePostgres('example portal on PostgreSQL (DATABASE_URL)', () => {
     const postgresRows = (table: string) => countRows(pool, composedSchema, table);
 
     it('signs Alice in with the ledger and the browser session in Redis, none of it in PostgreSQL', async () => {
-      const { browser, landed } = await openPortalAs('/go/alice?returnTo=/invoices/42', servers);
-      expect(landed.status).toBe(303);
+      const { browser } = await openPortalAs('/go/alice?returnTo=/invoices/42', servers);
       expect((await browser.get('/invoices/42')).text).toContain('data-signed-in-as="alice@example.com"');
       expect(await redisKeys('ledger:')).toHaveLength(1);
       expect(await redisKeys('sess:')).toHaveLength(1);

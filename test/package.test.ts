@@ -15,6 +15,14 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..');
 const fixtures = join(root, 'test', 'consumer');
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+/** The scratch portal and what it runs with the package: sign-in.mjs (every flow, every store), CommonJS, TypeScript. */
+const portalFixtures = ['sign-in.mjs', 'require.cjs', 'typed.ts'];
+/** Its integration tests on the testing kit: the README's example, and scenarios run by vitest and node:test. */
+const kitFixtures = ['portal.mjs', 'handoff.test.mjs', 'integration-scenarios.mjs', 'integration.test.mjs', 'integration.node-test.mjs'];
+const { scenarios } = (await import('./consumer/integration-scenarios.mjs')) as { scenarios: Record<string, unknown> };
+const scenarioCount = Object.keys(scenarios).length;
+/** This process's environment without what marks it as a vitest worker, for a test runner of its own. */
+const outsideVitest = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('VITEST') && !name.startsWith('LWT_') && name !== 'NODE_ENV'));
 let scratch: string;
 let tarball: string;
 let files: string[];
@@ -63,7 +71,7 @@ for (const [name, dependencies] of Object.entries(consumers)) {
         join(consumer, 'package.json'),
         JSON.stringify({ name: `consumer-${name}`, private: true, type: 'module', dependencies: { 'login-with-token': `file:${tarball}`, ...dependencies } }),
       );
-      for (const fixture of ['sign-in.mjs', 'require.cjs', 'typed.ts']) await copyFile(join(fixtures, fixture), join(consumer, fixture));
+      for (const fixture of [...portalFixtures, ...kitFixtures]) await copyFile(join(fixtures, fixture), join(consumer, fixture));
       await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: consumer });
     }, 180_000);
 
@@ -113,6 +121,19 @@ for (const [name, dependencies] of Object.entries(consumers)) {
       }, 60_000);
     });
 
+    // The README's testing example, and the handoff, bearer and LogonWithToken scenarios, on
+    // the consumer's own Express, supertest and test runner.
+    it('tests its integration with login-with-token/testing in vitest', async () => {
+      const { stdout } = await run('node', ['node_modules/vitest/vitest.mjs', 'run', '--reporter=json'], { cwd: consumer, env: outsideVitest() });
+      const report = JSON.parse(stdout) as { numPassedTests: number; numFailedTests: number; numTotalTests: number };
+      expect(report).toMatchObject({ numPassedTests: 1 + scenarioCount, numFailedTests: 0, numTotalTests: 1 + scenarioCount });
+    }, 60_000);
+
+    it('tests its integration with login-with-token/testing in node:test', async () => {
+      const { stdout } = await run('node', ['--test', '--test-reporter=tap', 'integration.node-test.mjs'], { cwd: consumer, env: outsideVitest() });
+      expect(stdout).toContain(`# pass ${scenarioCount}\n# fail 0\n`);
+    }, 60_000);
+
     it('requires the package from CommonJS', async () => {
       const { stdout, stderr } = await node('require.cjs');
       expect(JSON.parse(stdout)).toEqual({ createLoginWithToken: 'function', RedisStore: 'function', PostgresStore: 'function', tokenInvalid: 10376 });
@@ -135,6 +156,16 @@ for (const [name, dependencies] of Object.entries(consumers)) {
     });
   });
 }
+
+describe("the README's testing example", () => {
+  it('is the handoff test the scratch portals run', async () => {
+    const readme = await readFile(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## Testing your integration\n'));
+    const block = /```js\n([\s\S]*?)```/.exec(section)![1]!;
+    expect(block).toBe(await readFile(join(fixtures, 'handoff.test.mjs'), 'utf8'));
+    expect(block.split('\n').filter((line) => line.trim() !== '').length).toBeLessThan(20);
+  });
+});
 
 /** What sign-in.mjs prints when every flow works. */
 const signedInEverywhere = {

@@ -31,6 +31,7 @@ describe('the public API', () => {
     ['src/index.ts', 'login-with-token'],
     ['src/redis.ts', 'login-with-token/redis'],
     ['src/postgres.ts', 'login-with-token/postgres'],
+    ['src/testing.ts', 'login-with-token/testing'],
   ])('%s exports exactly what the README documents', (file, entry) => {
     const exported = exportedNames(file);
     expect(exported.length).toBeGreaterThan(0);

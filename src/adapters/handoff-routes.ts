@@ -8,12 +8,12 @@ import type { TenantResolver } from '../request/tenant-resolver.js';
 import { bodyErrorHandler } from './body-error-handler.js';
 import { sendFramePolicy, useEmbeddedCookie } from './embedding.js';
 import { renderHandoffError } from './render-handoff-error.js';
+import { routePaths } from './route-paths.js';
 import { hasPassportSession, passportSessionControl } from './passport-session.js';
 import { writeSessionState } from './session-state.js';
 import { toRequestInfo } from './to-request-info.js';
 
-/** Path of the handoff route below the mount point. */
-const handoffPath = '/authentication/login';
+const handoffPath = routePaths.handoff;
 
 const bodyLimit = '16kb';
 

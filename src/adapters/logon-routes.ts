@@ -4,14 +4,15 @@ import { asLoginError, type LoginError } from '../errors/login-error.js';
 import type { LogonWithToken } from '../logon/logon-with-token.js';
 import { bodyErrorHandler } from './body-error-handler.js';
 import { sendJsonError } from './json-error.js';
+import { routePaths } from './route-paths.js';
 import { toRequestInfo } from './to-request-info.js';
 
 /** Paths of the vendor's Authentication service below the mount point. */
 const logonPaths = {
-  logonWithToken: '/Authentication/LogonWithToken',
-  getAllTenantNames: '/Authentication/GetAllTenantNames',
-  getTokenSettings: '/Authentication/GetTokenSettings',
-  logoff: '/Authentication/Logoff',
+  logonWithToken: routePaths.logonWithToken,
+  getAllTenantNames: routePaths.getAllTenantNames,
+  getTokenSettings: routePaths.getTokenSettings,
+  logoff: routePaths.logoff,
 } as const;
 
 /**

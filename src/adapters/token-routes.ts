@@ -4,12 +4,10 @@ import type { SessionTokens } from '../credentials/session-tokens.js';
 import { LoginError, asLoginError } from '../errors/login-error.js';
 import { sendApiError, sendApiOk } from './api-envelope.js';
 import { bodyErrorHandler } from './body-error-handler.js';
+import { routePaths } from './route-paths.js';
 import { toRequestInfo } from './to-request-info.js';
 
-/** Path of the session-token endpoint below the mount point. */
-const tokenPath = '/authentication/token';
-/** Path of the revocation endpoint below the mount point. */
-const logoutPath = '/authentication/logout';
+const { token: tokenPath, logout: logoutPath } = routePaths;
 
 /**
  * Adds `POST /authentication/token` (JSON body as in the vendor's Web API; answers

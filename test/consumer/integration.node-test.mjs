@@ -1,0 +1,4 @@
+import { test } from 'node:test';
+import { scenarios } from './integration-scenarios.mjs';
+
+for (const [name, scenario] of Object.entries(scenarios)) test(name, scenario);
