@@ -8,7 +8,7 @@ import { startExampleServers, type ExampleServers } from './support/example-serv
 import { createPool, databaseUrl, describePostgres, dropSchema, uniqueSchema } from './support/postgres.js';
 import { deleteKeys, describeRedis, dumpKeys, redisUrl, uniquePrefix } from './support/redis.js';
 import { leakedSecrets, recordSecret } from './support/secrets.js';
-import { expectBearerChallenge, expectLoginError, expectSignedIn, issueSessionToken, logonWithToken, signInWithHandoff } from 'login-with-token/testing';
+import { expectBearerChallenge, expectLoginError, expectSignedIn, issueSessionToken, logonWithToken, signInWithHandoff } from '../src/testing.js';
 
 let servers: ExampleServers;
 beforeAll(async () => {
