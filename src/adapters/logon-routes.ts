@@ -7,13 +7,7 @@ import { sendJsonError } from './json-error.js';
 import { routePaths } from './route-paths.js';
 import { toRequestInfo } from './to-request-info.js';
 
-/** Paths of the vendor's Authentication service below the mount point. */
-const logonPaths = {
-  logonWithToken: routePaths.logonWithToken,
-  getAllTenantNames: routePaths.getAllTenantNames,
-  getTokenSettings: routePaths.getTokenSettings,
-  logoff: routePaths.logoff,
-} as const;
+const logonPaths = routePaths.logon;
 
 /**
  * Adds the vendor's JSON service methods: `POST Authentication/LogonWithToken` answering

@@ -7,8 +7,11 @@ export const routePaths = {
   handoff: '/authentication/login',
   token: '/authentication/token',
   logout: '/authentication/logout',
-  logonWithToken: '/Authentication/LogonWithToken',
-  getAllTenantNames: '/Authentication/GetAllTenantNames',
-  getTokenSettings: '/Authentication/GetTokenSettings',
-  logoff: '/Authentication/Logoff',
+  /** The vendor's Authentication service, answering failures as `{"error":…}`. */
+  logon: {
+    logonWithToken: '/Authentication/LogonWithToken',
+    getAllTenantNames: '/Authentication/GetAllTenantNames',
+    getTokenSettings: '/Authentication/GetTokenSettings',
+    logoff: '/Authentication/Logoff',
+  },
 } as const;

@@ -140,7 +140,7 @@ function envelopesOf(res: PortalResponse): Envelope[] {
   const path = pathOf(res)?.toLowerCase();
   if (path?.endsWith(routePaths.handoff)) return ['page', 'error'];
   if (path?.endsWith(routePaths.token) || path?.endsWith(routePaths.logout)) return ['status'];
-  if (path !== undefined && Object.values(routePaths).some((route) => route.startsWith('/Authentication/') && path.endsWith(route.toLowerCase()))) return ['error'];
+  if (path !== undefined && Object.values(routePaths.logon).some((route) => path.endsWith(route.toLowerCase()))) return ['error'];
   return ['status', 'error', 'page'];
 }
 

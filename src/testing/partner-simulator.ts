@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { isIP, type AddressInfo, type Socket } from 'node:net';
 import type { HttpCommandDefinition } from '../config/command-schema.js';
 import type { IntrospectionCommandDefinition } from '../config/introspection-command-schema.js';
+import { addressMatcher } from '../destination/address-ranges.js';
 import type { HttpOptions } from '../destination/http-options.js';
 import { PartnerCall, type PartnerEndpoint } from './partner-call.js';
 
@@ -231,11 +232,8 @@ export async function startPartnerSimulator(options: PartnerSimulatorOptions = {
   };
 }
 
-/** True for `::1` and every `127.x.y.z`, in dotted-quad form, with or without the IPv4-mapped prefix. */
-function isLoopbackAddress(address: string): boolean {
-  const bare = address.replace(/^::ffff:/i, '');
-  return address === '::1' || (isIP(bare) === 4 && bare.startsWith('127.'));
-}
+/** True for `::1` and every `127.x.y.z`, in any spelling the destination policy knows (IPv4-mapped too). */
+const isLoopbackAddress = addressMatcher(['127.0.0.0/8', '::1']);
 
 function contactOf(reference: ContactReference, contacts: Record<string, PartnerContact>): PartnerContact {
   if ('contact' in reference && reference.contact !== undefined) {

@@ -105,7 +105,7 @@ export async function issueSessionToken(portal: PortalTarget, credentials: Sessi
  * when it refuses.
  */
 export async function logonWithToken(portal: PortalTarget, body: LogonWithTokenBody, options: MountOption = {}): Promise<LogonResultContract> {
-  const res = await sendJson(portal, `${mountOf(options)}${routePaths.logonWithToken}`, body);
+  const res = await sendJson(portal, `${mountOf(options)}${routePaths.logon.logonWithToken}`, body);
   const result = (res.body as { LogonWithToken?: LogonResultContract } | undefined)?.LogonWithToken;
   if (res.status !== 200 || result === undefined) throw new AssertionError({ message: `expected a connection, but the portal answered ${describeAnswer(res)}` });
   return result;
