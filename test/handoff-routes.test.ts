@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import http, { type Server } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryStore } from '../src/index.js';
@@ -343,6 +346,75 @@ describe('failures', () => {
       const retried = await asJson(token);
       expect(retried.status).toBe(303);
     });
+  });
+});
+
+describe('when the browser leaves', () => {
+  let server: Server;
+  let origin: string;
+  beforeEach(async () => {
+    portal = createTestPortal({
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}', timeoutMs: 10_000 } },
+      // Above the 10 listeners Node.js warns at, so one connection can have that many partner calls under way.
+      rateLimits: { partnerCallsInFlightPerIp: 100 },
+    });
+    server = portal.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('during the partner call, the call is cancelled and the token stays usable', async () => {
+    const token = tokenFor({ ContactId: 1001 });
+    let held = 0;
+    let cancelled = false;
+    partner.behave((_received, res) => {
+      held += 1;
+      res.on('close', () => (cancelled = !res.writableFinished));
+    });
+    const browser = http.get(`${origin}/authentication/login?authToken=${token}`);
+    browser.on('error', () => undefined);
+    await vi.waitFor(() => expect(held).toBe(1), { timeout: 5000 });
+    browser.destroy();
+    // The partner call would otherwise be held until its 10 s deadline.
+    await vi.waitFor(() => expect(cancelled).toBe(true), { timeout: 5000 });
+    partner.behave((_received, res) => json(res, 200, { ContactId: 1001 }));
+    await request(portal.app).get('/authentication/login').query({ authToken: token }).expect(303);
+  });
+
+  it('after an answered handoff, the next one on the same kept-alive connection signs in too', async () => {
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let connections = 0;
+    server.on('connection', () => (connections += 1));
+    const signIn = (token: string) =>
+      new Promise<number>((resolve, reject) => {
+        http.get(`${origin}/authentication/login?authToken=${token}`, { agent: keepAlive }, (res) => resolve(res.resume().statusCode!)).on('error', reject);
+      });
+    expect(await signIn(tokenFor({ ContactId: 1001 }))).toBe(303);
+    expect(await signIn(tokenFor({ ContactId: 1001 }))).toBe(303);
+    expect(connections).toBe(1);
+    keepAlive.destroy();
+  });
+
+  it('pipelined on one connection, more handoffs than the listener warning allows raise no warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const held: (() => void)[] = [];
+    partner.behave((_received, res) => void held.push(() => json(res, 200, { ContactId: 1001 })));
+    const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    const requests = Array.from({ length: 12 }, () => `GET /authentication/login?authToken=${tokenFor({ ContactId: 1001 })} HTTP/1.1\r\nHost: portal\r\n\r\n`);
+    socket.write(requests.join(''));
+    await vi.waitFor(() => expect(held.length).toBeGreaterThan(10), { timeout: 5000 });
+    for (const answer of held) answer();
+    socket.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    expect(warnings).toEqual([]);
   });
 });
 

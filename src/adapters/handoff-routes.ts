@@ -6,6 +6,7 @@ import type { Handoff } from '../handoff/handoff.js';
 import type { RequestInfo } from '../request/request-info.js';
 import type { TenantResolver } from '../request/tenant-resolver.js';
 import { bodyErrorHandler } from './body-error-handler.js';
+import { clientGoneSignal } from './client-gone.js';
 import { sendFramePolicy, useEmbeddedCookie } from './embedding.js';
 import { renderHandoffError } from './render-handoff-error.js';
 import { routePaths } from './route-paths.js';
@@ -43,14 +44,10 @@ export function addHandoffRoutes<User>(router: Router, handoff: Handoff<User>, e
       fail(new LoginError('invalid_request', { reason: 'embedded handoff over http', description: 'embedded sign-in needs https' }));
       return;
     }
-    const aborted = new AbortController();
-    // Only a client that left before the answer cancels the partner call (an abort costs a DOMException).
-    res.once('close', () => {
-      if (!res.writableFinished) aborted.abort();
-    });
     let tenant: string;
     try {
-      tenant = (await handoff.redeem(request, passportSessionControl<User>(req), aborted.signal)).tenant;
+      // A client that leaves during the partner call cancels it: the token stays usable.
+      tenant = (await handoff.redeem(request, passportSessionControl<User>(req), clientGoneSignal(req))).tenant;
     } catch (error) {
       fail(error);
       return;
