@@ -1,8 +1,10 @@
-import { once } from 'node:events';
+import { getEventListeners, once } from 'node:events';
 import http, { type Server } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import type { Request } from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clientGoneSignal } from '../src/adapters/client-gone.js';
 import { MemoryStore } from '../src/index.js';
 import { sessionCookie } from './support/agent.js';
 import { createTestPortal, newToken, type TestPortal } from './support/portal-app.js';
@@ -385,18 +387,41 @@ describe('when the browser leaves', () => {
     await request(portal.app).get('/authentication/login').query({ authToken: token }).expect(303);
   });
 
-  it('after an answered handoff, the next one on the same kept-alive connection signs in too', async () => {
+  /** Two handoffs on one kept-alive connection: their statuses, and the listeners left on the connection's signal. */
+  async function twoOnOneConnection(): Promise<{ statuses: number[]; listenersLeft: number }> {
     const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    let connections = 0;
-    server.on('connection', () => (connections += 1));
+    const connections: Socket[] = [];
+    server.on('connection', (socket) => connections.push(socket));
     const signIn = (token: string) =>
       new Promise<number>((resolve, reject) => {
         http.get(`${origin}/authentication/login?authToken=${token}`, { agent: keepAlive }, (res) => resolve(res.resume().statusCode!)).on('error', reject);
       });
-    expect(await signIn(tokenFor({ ContactId: 1001 }))).toBe(303);
-    expect(await signIn(tokenFor({ ContactId: 1001 }))).toBe(303);
-    expect(connections).toBe(1);
+    const statuses = [await signIn(tokenFor({ ContactId: 1001 })), await signIn(tokenFor({ ContactId: 1001 }))];
+    expect(connections).toHaveLength(1);
+    const listenersLeft = getEventListeners(clientGoneSignal({ socket: connections[0] } as Request), 'abort').length;
     keepAlive.destroy();
+    return { statuses, listenersLeft };
+  }
+
+  it('after an answered handoff, the next one on the same kept-alive connection signs in too, and nothing stays listening', async () => {
+    expect(await twoOnOneConnection()).toEqual({ statuses: [303, 303], listenersLeft: 0 });
+  });
+
+  it('an app’s executor that leaves listeners behind leaves none on the connection', async () => {
+    portal = createTestPortal({
+      executor: {
+        run: async (_command, _placeholders, signal) => {
+          signal.addEventListener('abort', () => undefined);
+          return { ContactId: 1001 };
+        },
+      },
+      commands: { LoginWithToken: { url: `${partner.origin}/validate`, body: '{"token":"{authToken}"}' } },
+    });
+    server.close();
+    server = portal.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect(await twoOnOneConnection()).toEqual({ statuses: [303, 303], listenersLeft: 0 });
   });
 
   it('pipelined on one connection, more handoffs than the listener warning allows raise no warning', async () => {

@@ -24,11 +24,12 @@ describe('createPortalServices', () => {
 
   it('uses the app’s store and executor, and leaves them open on close', async () => {
     const store = new MemoryStore();
-    const executor = { ...createFunctionExecutor(), close: async () => void (closed += 1) };
+    const executor = { ...createFunctionExecutor(), run: async () => 'the app’s answer', close: async () => void (closed += 1) };
     let closed = 0;
     const services = createPortalServices(parseOptions({ resolveUser, store, executor, telemetry: untraced }));
     expect(services.store).toBe(store);
-    expect(services.executor).toBe(executor);
+    // Run with a signal of its own per call (appExecutor).
+    expect(await services.executor.run({ name: 'LoginWithToken', tenant: 'default', definition: { kind: 'function' } } as never, {}, new AbortController().signal)).toBe('the app’s answer');
     await services.close();
     expect(closed).toBe(0);
     // Still usable: its timer and maps are the app's to end.

@@ -3,6 +3,7 @@ import { BearerJwtProfiles } from '../bearer/bearer-jwt-profiles.js';
 import { RemoteBearerValidator } from '../bearer/remote-bearer-validator.js';
 import { CommandRegistry } from '../commands/command-registry.js';
 import { createPartnerDispatcher } from '../destination/partner-dispatcher.js';
+import { appExecutor } from '../executor/app-executor.js';
 import { createDefaultExecutor } from '../executor/default-executor.js';
 import { ConnectionJwt } from '../logon/connection-jwt.js';
 import { TokenTypeRegistry } from '../logon/token-type-registry.js';
@@ -34,7 +35,7 @@ export function createPortalServices<User>(parsed: ParsedOptions<User>) {
   const stopObserving = telemetry.observeEntries(entryCounts(parsed.store ?? ownStore!));
   const partner = createPartnerDispatcher(parsed.http);
   const ownExecutor = parsed.executor === undefined ? createDefaultExecutor({ ...parsed.http, dispatcher: partner.dispatcher }) : undefined;
-  const executor = parsed.executor ?? ownExecutor!;
+  const executor = parsed.executor === undefined ? ownExecutor! : appExecutor(parsed.executor);
   const tenants = new TenantResolver(parsed);
   const commands = new CommandRegistry(parsed, tenants.names);
   const placeholders = new PlaceholderBuilder(parsed);
