@@ -97,7 +97,7 @@ async function connection(overrides: Partial<StoredSession> = {}) {
   const key = storeKeys.connection(id);
   const stored = session({ kind: 'connection', idleTimeoutMs: 600_000, identity: { contactId: '1001', contactEmail: undefined, tokenType: 'apitoken' }, ...overrides });
   await parts.store.sessions.create(key, stored);
-  const jwt = recordSecret(parts.services.connectionJwt.sign({ sid: key, tenant: stored.tenant, userId: stored.userId }, stored.expiresAt));
+  const jwt = recordSecret(await parts.services.connectionJwt.sign({ sid: key, tenant: stored.tenant, userId: stored.userId }, stored.expiresAt));
   return { id, key, jwt };
 }
 
@@ -200,7 +200,7 @@ describe('BearerAuthentication', () => {
         const { key, jwt } = await connection({ tenant: 'globex' });
         const at = (token: string, tenant: string) => subject.authenticate(bearerRequest({ token, headers: { 'x-tenant': tenant } }));
         expect((await failure(at(jwt, 'acme'))).code).toBe('token_invalid');
-        const otherUser = recordSecret(parts.services.connectionJwt.sign({ sid: key, tenant: 'globex', userId: 'u-mallory' }, parts.now() + 3_600_000));
+        const otherUser = recordSecret(await parts.services.connectionJwt.sign({ sid: key, tenant: 'globex', userId: 'u-mallory' }, parts.now() + 3_600_000));
         expect((await failure(at(otherUser, 'globex'))).code).toBe('token_invalid');
         expect(await at(jwt, 'globex')).toMatchObject({ user: alice });
       });
@@ -228,7 +228,7 @@ describe('BearerAuthentication', () => {
           recordSecret(`Lwta_${mintApiTokenSecret().slice(5)}`),
           recordSecret(randomUUID()),
           recordSecret(`${randomUUID().toUpperCase()}==`),
-          recordSecret(otherInstance.sign({ sid: live.key, tenant: 'default', userId: 'u-alice' }, parts.now() + 60_000)),
+          recordSecret(await otherInstance.sign({ sid: live.key, tenant: 'default', userId: 'u-alice' }, parts.now() + 60_000)),
           recordSecret(`${live.jwt.slice(0, live.jwt.lastIndexOf('.'))}.AAAA`),
         ];
         for (const token of ours) expect((await failure(authenticate(token))).code).toBe('token_invalid');

@@ -71,7 +71,7 @@ async function connection(overrides: Partial<StoredSession> = {}) {
   const key = storeKeys.connection(id);
   const session = stored({ kind: 'connection', idleTimeoutMs: 600_000, ...overrides });
   await parts.store.sessions.create(key, session);
-  const jwt = recordSecret(parts.services.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt));
+  const jwt = recordSecret(await parts.services.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt));
   return { id, key, jwt };
 }
 

@@ -14,7 +14,7 @@ const connectionEnd = () => clock + 12 * 3600_000;
 
 const instance = (options: ConnectionJwtOptions = {}) => new ConnectionJwt(connectionJwtOptionsSchema.parse(options), now);
 const pemOf = (key: KeyObject) => recordSecret(key.export({ format: 'pem', type: 'pkcs8' }).toString());
-const signed = (jwt: ConnectionJwt, expiresAt = connectionEnd()) => recordSecret(jwt.sign(claims, expiresAt));
+const signed = async (jwt: ConnectionJwt, expiresAt = connectionEnd()) => recordSecret(await jwt.sign(claims, expiresAt));
 const encode = (value: unknown) => base64url.encode(JSON.stringify(value));
 const parts = (token: string) => token.split('.') as [string, string, string];
 
@@ -29,7 +29,7 @@ describe('ConnectionJwt', () => {
   describe('sign and verify', () => {
     it('signs a JWT bound to the connection, and reads its claims back', async () => {
       const jwt = instance();
-      const token = signed(jwt);
+      const token = await signed(jwt);
       expect(await jwt.verify(token)).toEqual(claims);
       expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', kid: expect.stringMatching(/^lwt-[A-Za-z0-9_-]{16}$/), typ: 'JWT' });
       const iat = Math.floor(clock / 1000);
@@ -41,13 +41,13 @@ describe('ConnectionJwt', () => {
       const jwk = jwt.publicJwk();
       expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', kid: 'portal-1', alg: 'ES256', use: 'sig' });
       expect(jwk).not.toHaveProperty('d');
-      const { payload } = await jwtVerify(signed(jwt), createLocalJWKSet({ keys: [jwk] }), { issuer: 'login-with-token', currentDate: new Date(clock) });
+      const { payload } = await jwtVerify(await signed(jwt), createLocalJWKSet({ keys: [jwk] }), { issuer: 'login-with-token', currentDate: new Date(clock) });
       expect(payload.sub).toBe('u-1');
     });
 
     it('expires after ttlSeconds', async () => {
       const jwt = instance({ ttlSeconds: 60 });
-      const token = signed(jwt);
+      const token = await signed(jwt);
       const exp = decodeJwt(token).exp! * 1000;
       clock = exp - 1;
       expect(await jwt.verify(token)).toEqual(claims);
@@ -58,18 +58,18 @@ describe('ConnectionJwt', () => {
     it('never expires after the connection it is bound to', async () => {
       const jwt = instance({ ttlSeconds: 3600 });
       const ends = clock + 10_500;
-      const token = signed(jwt, ends);
+      const token = await signed(jwt, ends);
       expect(decodeJwt(token).exp).toBe(Math.floor(ends / 1000));
       clock = ends;
       expect(await jwt.verify(token)).toBeUndefined();
       // A connection already over yields a JWT that is dead on arrival.
-      expect(await jwt.verify(signed(jwt, clock - 1000))).toBeUndefined();
+      expect(await jwt.verify(await signed(jwt, clock - 1000))).toBeUndefined();
     });
 
     it('refuses a JWT whose payload or header was changed after signing', async () => {
       const jwt = instance();
-      const [header, payload, signature] = parts(signed(jwt));
-      const other = parts(recordSecret(jwt.sign({ ...claims, userId: 'admin' }, connectionEnd())));
+      const [header, payload, signature] = parts(await signed(jwt));
+      const other = parts(recordSecret(await jwt.sign({ ...claims, userId: 'admin' }, connectionEnd())));
       const escalated = { ...decodeJwt(`${header}.${payload}.${signature}`), sub: 'admin', tid: 'globex' };
       for (const tampered of [
         `${header}.${encode(escalated)}.${signature}`,
@@ -84,7 +84,7 @@ describe('ConnectionJwt', () => {
 
     it('refuses alg none and HS256 with its own public key as the secret', async () => {
       const jwt = instance();
-      const { kid } = decodeProtectedHeader(signed(jwt));
+      const { kid } = decodeProtectedHeader(await signed(jwt));
       const iat = Math.floor(clock / 1000);
       const payload = encode({ sid: claims.sid, tid: 'acme', iss: 'login-with-token', sub: 'admin', iat, exp: iat + 300 });
       const unsigned = `${encode({ alg: 'none', kid, typ: 'JWT' })}.${payload}.`;
@@ -97,7 +97,7 @@ describe('ConnectionJwt', () => {
 
     it('refuses a JWT of its own key that lacks a claim it binds, or has one of the wrong type', async () => {
       const jwt = instance({ privateKey: pemOf(p256) });
-      const { kid } = decodeProtectedHeader(signed(jwt));
+      const { kid } = decodeProtectedHeader(await signed(jwt));
       const iat = Math.floor(clock / 1000);
       const own = (payload: Record<string, unknown>) =>
         new SignJWT({ iss: 'login-with-token', iat, exp: iat + 60, ...payload }).setProtectedHeader({ alg: 'ES256', kid: kid! }).sign(p256);
@@ -111,14 +111,14 @@ describe('ConnectionJwt', () => {
 
     it('refuses a JWT of another issuer, even under the same key', async () => {
       const privateKey = pemOf(p256);
-      const theirs = signed(instance({ privateKey, issuer: 'https://partner.example/' }));
+      const theirs = await signed(instance({ privateKey, issuer: 'https://partner.example/' }));
       expect(await instance({ privateKey, issuer: 'https://portal.example/' }).verify(theirs)).toBeUndefined();
     });
 
     it('shares its key id and its JWTs with another instance holding the same key', async () => {
       const privateKey = pemOf(p256);
       const [first, second] = [instance({ privateKey }), instance({ privateKey })];
-      const token = signed(first);
+      const token = await signed(first);
       expect(second.publicJwk().kid).toBe(first.publicJwk().kid);
       expect(second.recognise(token)).toBe('current-key');
       expect(await second.verify(token)).toEqual(claims);
@@ -129,15 +129,15 @@ describe('ConnectionJwt', () => {
     it('says current-key for its own JWTs and other-key for our issuer under another key', async () => {
       const ours = instance();
       const sibling = instance();
-      const fromSibling = signed(sibling);
-      expect(ours.recognise(signed(ours))).toBe('current-key');
+      const fromSibling = await signed(sibling);
+      expect(ours.recognise(await signed(ours))).toBe('current-key');
       expect(ours.recognise(fromSibling)).toBe('other-key');
       expect(await ours.verify(fromSibling)).toBeUndefined();
     });
 
-    it('leaves JWTs of other issuers, and strings that are no JWS, to somebody else', () => {
+    it('leaves JWTs of other issuers, and strings that are no JWS, to somebody else', async () => {
       const ours = instance();
-      expect(ours.recognise(signed(instance({ issuer: 'https://idp.example/' })))).toBeUndefined();
+      expect(ours.recognise(await signed(instance({ issuer: 'https://idp.example/' })))).toBeUndefined();
       for (const token of ['', '6bc655a4-c079-4535-a733-f259e3232a3a', 'lwts_abc', 'a.b', 'a.b.c.d.e', 'not json.at all.x', `${encode('text')}.${encode([1])}.sig`, 'a.b.c\n']) {
         expect(ours.recognise(token)).toBeUndefined();
       }
@@ -145,7 +145,7 @@ describe('ConnectionJwt', () => {
 
     it('goes by the header alone: a forgery naming our key id is recognised, and verify refuses it', async () => {
       const ours = instance();
-      const { kid } = decodeProtectedHeader(signed(ours));
+      const { kid } = decodeProtectedHeader(await signed(ours));
       const attacker = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
       const iat = Math.floor(clock / 1000);
       const forged = recordSecret(
@@ -177,7 +177,7 @@ describe('ConnectionJwt', () => {
 
     it.each(cases)('signs %s so that it and an independent verifier accept the JWT', async (algorithm, key, kty) => {
       const jwt = instance({ algorithm, privateKey: pemOf(key) });
-      const token = signed(jwt);
+      const token = await signed(jwt);
       expect(decodeProtectedHeader(token).alg).toBe(algorithm);
       expect(await jwt.verify(token)).toEqual(claims);
       const jwk = jwt.publicJwk();

@@ -16,7 +16,7 @@ const jwtFor = (options: ConnectionJwtOptions = {}) => new ConnectionJwt(connect
 const ours = jwtFor();
 const connectionId = recordSecret(randomUUID());
 const sid = storeKeys.connection(connectionId);
-const signed = (jwt = ours) => recordSecret(jwt.sign({ sid, tenant: 'acme', userId: 'u-alice' }, start + 3_600_000));
+const signed = async (jwt = ours) => recordSecret(await jwt.sign({ sid, tenant: 'acme', userId: 'u-alice' }, start + 3_600_000));
 
 /** A JWT of any issuer and key id, signed with a fresh key that is not ours. */
 async function foreignJwt(kid: string, issuer: string): Promise<string> {
@@ -54,26 +54,26 @@ describe('classifyOwnToken', () => {
   });
 
   it('recognises a JWT under our key id without checking its signature yet', async () => {
-    expect(classifyOwnToken(signed(), ours)).toEqual({ kind: 'connection-jwt' });
-    expect(classifyOwnToken(`${signed()}=`, ours)).toEqual({ kind: 'connection-jwt' });
+    expect(classifyOwnToken(await signed(), ours)).toEqual({ kind: 'connection-jwt' });
+    expect(classifyOwnToken(`${await signed()}=`, ours)).toEqual({ kind: 'connection-jwt' });
     expect(classifyOwnToken(await foreignJwt(ourKid(), 'https://attacker.example'), ours)).toEqual({ kind: 'connection-jwt' });
   });
 
   it("refuses a JWT of our issuer under another key, such as another instance's", async () => {
-    expect(classifyOwnToken(signed(jwtFor()), ours)).toMatchObject({ kind: 'refused' });
+    expect(classifyOwnToken(await signed(jwtFor()), ours)).toMatchObject({ kind: 'refused' });
     expect(classifyOwnToken(await foreignJwt('retired-key', 'login-with-token'), ours)).toMatchObject({ kind: 'refused' });
   });
 
   it("leaves a partner's JWT to the partner, even when its key id looks like the ones this package derives", async () => {
     expect(classifyOwnToken(await foreignJwt('lwt-partnerkey0001', 'https://partner.example'), ours)).toBeUndefined();
-    expect(classifyOwnToken(signed(jwtFor({ issuer: 'https://partner-portal.example' })), ours)).toBeUndefined();
+    expect(classifyOwnToken(await signed(jwtFor({ issuer: 'https://partner-portal.example' })), ours)).toBeUndefined();
   });
 });
 
 describe('resolveOwnToken', () => {
   it('gives the claims of a valid connection JWT', async () => {
     clock = start;
-    expect(await resolveOwnToken(signed(), ours)).toEqual({ kind: 'connection-jwt', key: sid, userId: 'u-alice', tenant: 'acme' });
+    expect(await resolveOwnToken(await signed(), ours)).toEqual({ kind: 'connection-jwt', key: sid, userId: 'u-alice', tenant: 'acme' });
   });
 
   it('passes session tokens and connection ids through with their keys, and leaves foreign tokens undefined', async () => {
@@ -85,12 +85,12 @@ describe('resolveOwnToken', () => {
 
   it('calls API tokens and JWTs of our issuer under another key invalid', async () => {
     expect(await resolveOwnToken(recordSecret(mintApiTokenSecret()), ours)).toEqual({ kind: 'invalid' });
-    expect(await resolveOwnToken(signed(jwtFor()), ours)).toEqual({ kind: 'invalid' });
+    expect(await resolveOwnToken(await signed(jwtFor()), ours)).toEqual({ kind: 'invalid' });
   });
 
   it('calls a JWT forged under our key id invalid, so it can name nobody’s connection', async () => {
     expect(await resolveOwnToken(await foreignJwt(ourKid(), 'login-with-token'), ours)).toEqual({ kind: 'invalid' });
-    const [header, payload] = signed().split('.');
+    const [header, payload] = (await signed()).split('.');
     expect(await resolveOwnToken(`${header}.${payload}.AAAA`, ours)).toEqual({ kind: 'invalid' });
   });
 
@@ -111,7 +111,7 @@ describe('resolveOwnToken', () => {
 
   it('calls an expired connection JWT invalid', async () => {
     clock = start;
-    const token = signed();
+    const token = await signed();
     clock = start + 301_000;
     try {
       expect(await resolveOwnToken(token, ours)).toEqual({ kind: 'invalid' });

@@ -25,5 +25,5 @@ export async function confirmSecondFactor(
     throw new OptionsError('login-with-token', [{ code: 'LWT_INVALID_OPTION', path: 'store.sessions.confirm', message: 'must resolve the confirmed session or undefined' }]);
   }
   if (session?.kind !== 'connection') return false;
-  return { JWTToken: deps.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt) };
+  return { JWTToken: await deps.connectionJwt.sign({ sid: key, tenant: session.tenant, userId: session.userId }, session.expiresAt) };
 }

@@ -46,6 +46,6 @@ export async function openConnection(
     pendingSecondFactor: owner.pendingSecondFactor,
   });
   await enforceSessionCap(sessions, logon, tenant, userId, key);
-  const jwt = owner.pendingSecondFactor ? '' : connectionJwt.sign({ sid: key, tenant, userId }, expiresAt);
+  const jwt = owner.pendingSecondFactor ? '' : await connectionJwt.sign({ sid: key, tenant, userId }, expiresAt);
   return { connectionId, jwt };
 }
