@@ -13,8 +13,10 @@ import { once, setMaxListeners } from 'node:events';
 import { Pool } from 'undici';
 import { createHttpExecutor } from 'login-with-token';
 import { commandDefinitionSchema } from '../dist/config/command-schema.js';
+import { runInterleaved } from './interleaved.mjs';
 import { askPartner } from './servers/common.mjs';
 import { start as startPartner } from './servers/validator.mjs';
+import { median } from './table.mjs';
 
 const quick = process.argv.includes('--quick');
 const [roundCount, callsPerRound] = quick ? [1, 2_000] : [7, 20_000];
@@ -37,38 +39,21 @@ const pool = new Pool(origin, { connections: 64 });
 
 const handWritten = 'undici Pool, by hand';
 const variants = {
-  'createHttpExecutor': (token) => executor.run(command, { authToken: token }, notCancelled),
+  'createHttpExecutor': (n) => executor.run(command, { authToken: `t-${n}` }, notCancelled),
   // As the handoff route calls it: a signal of its own per request, aborted if the client leaves.
-  'createHttpExecutor, a signal per call': (token) => executor.run(command, { authToken: token }, new AbortController().signal),
-  [handWritten]: (token) => askPartner(pool, '/validate', token),
+  'createHttpExecutor, a signal per call': (n) => executor.run(command, { authToken: `t-${n}` }, new AbortController().signal),
+  [handWritten]: (n) => askPartner(pool, '/validate', `t-${n}`),
 };
 
-let issued = 0;
-async function callMany(call, count) {
-  let left = count;
-  const worker = async () => {
-    while (left-- > 0) {
-      const answer = await call(`t-${++issued}`);
-      if (answer?.ContactId !== '1') throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
+const samples = await runInterleaved(variants, {
+  rounds: roundCount,
+  perRound: callsPerRound,
+  concurrency,
+  check: (answer) => {
+    if (answer?.ContactId !== '1') throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+  },
+});
 
-const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, { cpu: [], rate: [] }]));
-for (const call of Object.values(variants)) await callMany(call, callsPerRound / 4);
-for (let round = 0; round < roundCount; round++) {
-  for (const [name, call] of Object.entries(variants)) {
-    const cpuBefore = process.cpuUsage();
-    const started = performance.now();
-    await callMany(call, callsPerRound);
-    const cpu = process.cpuUsage(cpuBefore);
-    samples[name].cpu.push((cpu.user + cpu.system) / callsPerRound);
-    samples[name].rate.push(callsPerRound / ((performance.now() - started) / 1000));
-  }
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const byHand = samples[handWritten].cpu;
 console.log(`| exchange | CPU µs per call | calls/s | CPU ratio to ${handWritten} |\n|---|---:|---:|---:|`);
 for (const [name, { cpu, rate }] of Object.entries(samples)) {
