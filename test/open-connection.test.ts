@@ -30,8 +30,11 @@ let minted = 0;
 const oneTime = (): SingleUseToken => ({ key: storeKeys.signedSender(recordSecret(`eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJ0ZXN0In0-${++minted}`)), rememberMs: 120_000 });
 
 /** Opens a connection for u-1 under the redemption of `token`, as LogonWithToken does. */
-async function open(logon: ParsedLogonOptions, options: { pending?: boolean; token?: SingleUseToken; sessions?: SessionStore; then?: (connectionId: string) => Promise<void> } = {}) {
-  const connectionJwt = jwtOf(logon);
+async function open(
+  logon: ParsedLogonOptions,
+  options: { pending?: boolean; token?: SingleUseToken; sessions?: SessionStore; connectionJwt?: ConnectionJwt; then?: (connectionId: string) => Promise<void> } = {},
+) {
+  const connectionJwt = options.connectionJwt ?? jwtOf(logon);
   const opened = await singleUse.redeem(options.token, async (redemption) => {
     const connection = await openConnection({ sessions: options.sessions ?? store.sessions, connectionJwt }, logon, owner(options.pending), redemption);
     recordSecret(connection.connectionId);
@@ -129,6 +132,21 @@ describe('openConnection', () => {
     await expect(failing).rejects.toThrow('audit sink down');
     expect(wasOpen).toBe(true);
     expect(await connections()).toEqual([]);
+    expect((await store.ledger.reserve(token.key, 1000)).status).toBe('reserved');
+  });
+
+  it('changes nothing, and leaves the token unused, when the JWT cannot be signed', async () => {
+    const logon = logonOptions({ maxSessionsPerUser: 1, onTooManySessions: 'end-oldest' });
+    const first = await open(logon);
+    class FailingSigner extends ConnectionJwt {
+      override sign(): Promise<string> {
+        return Promise.reject(new Error('signer down'));
+      }
+    }
+    const token = oneTime();
+    await expect(open(logon, { token, connectionJwt: new FailingSigner(logon.jwt, () => clock) })).rejects.toThrow('signer down');
+    // The cap never ran: the user's only connection was not ended for one that never opened.
+    expect((await connections()).map((entry) => entry.key)).toEqual([storeKeys.connection(first.connectionId)]);
     expect((await store.ledger.reserve(token.key, 1000)).status).toBe('reserved');
   });
 

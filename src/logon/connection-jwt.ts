@@ -52,8 +52,8 @@ export class ConnectionJwt {
   /**
    * A JWT for the connection, expiring after `ttlSeconds` or with the connection, whichever is
    * first. Signed with node:crypto directly (less CPU than through WebCrypto), on libuv's thread
-   * pool: of an ES256 signature's 25–30 µs of CPU the event loop then spends about 7, not all
-   * (`npm run bench:signature`). Verified with jose.
+   * pool: of an ES256 signature's 25–30 µs of CPU the event loop then spends about 7, not all of
+   * it (`npm run bench:signature`). Verified with jose.
    */
   sign(claims: ConnectionClaims, connectionExpiresAt: number): Promise<string> {
     const issuedAt = Math.floor(this.#now() / 1000);

@@ -16,10 +16,10 @@ export interface OpenedConnection {
 }
 
 /**
- * Writes a connection for the user: a sliding idle timeout of `logon.connectionTimeoutSeconds`
- * within `logon.connectionMaxAgeSeconds`, not yet a credential while `pendingSecondFactor`;
- * then holds the session cap and signs the JWT bound to it. Should the logon fail after this,
- * `redemption` ends the connection again.
+ * Signs the JWT bound to a new connection, then writes the connection for the user: a sliding
+ * idle timeout of `logon.connectionTimeoutSeconds` within `logon.connectionMaxAgeSeconds`, not
+ * yet a credential while `pendingSecondFactor`; then holds the session cap. Should the logon
+ * fail after the write, `redemption` ends the connection again.
  */
 export async function openConnection(
   services: { readonly sessions: SessionStore; readonly connectionJwt: ConnectionJwt },
@@ -32,6 +32,9 @@ export async function openConnection(
   const connectionId = randomUUID();
   const key = storeKeys.connection(connectionId);
   const expiresAt = createdAt + logon.connectionMaxAgeSeconds * 1000;
+  // Signed before anything is written: a signature that fails leaves the store as it was, with
+  // no connection to end and none of the user's older ones ended by the cap.
+  const jwt = owner.pendingSecondFactor ? '' : await connectionJwt.sign({ sid: key, tenant, userId }, expiresAt);
   // Registered first: a write that failed half-way is ended too.
   redemption.onFailure(() => sessions.revoke(key));
   await sessions.create(key, {
@@ -46,6 +49,5 @@ export async function openConnection(
     pendingSecondFactor: owner.pendingSecondFactor,
   });
   await enforceSessionCap(sessions, logon, tenant, userId, key);
-  const jwt = owner.pendingSecondFactor ? '' : await connectionJwt.sign({ sid: key, tenant, userId }, expiresAt);
   return { connectionId, jwt };
 }
