@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { deadline, neverAborted, requestDeadline } from '../src/time/deadline.js';
+import { childSignal, deadline, neverAborted, requestDeadline } from '../src/time/deadline.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -74,6 +74,31 @@ describe.each([
     vi.advanceTimersByTime(50);
     expect(reasonName(limit.signal)).toBe('TimeoutError');
     limit.dispose();
+  });
+});
+
+describe('childSignal', () => {
+  it('aborts with its parent, never by itself, and stops listening on dispose', () => {
+    const parent = new AbortController();
+    const child = childSignal(parent.signal);
+    expect(child.signal).not.toBe(parent.signal);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    parent.abort(new Error('client gone'));
+    expect(child.signal.aborted).toBe(true);
+    expect(child.signal.reason).toEqual(new Error('client gone'));
+    const other = new AbortController();
+    childSignal(other.signal).dispose();
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('starts aborted under an aborted parent, and never listens to neverAborted', () => {
+    const parent = new AbortController();
+    parent.abort('gone');
+    expect(childSignal(parent.signal).signal.reason).toBe('gone');
+    const free = childSignal(neverAborted);
+    expect(free.signal.aborted).toBe(false);
+    expect(getEventListeners(neverAborted, 'abort')).toHaveLength(0);
+    free.dispose();
   });
 });
 

@@ -1,26 +1,22 @@
-import { neverAborted } from '../time/deadline.js';
+import { childSignal } from '../time/deadline.js';
 import type { CommandExecutor } from './command-executor.js';
 
 /**
  * An executor the app supplies (the `executor` option), given a signal of its own on every call
- * that aborts when the caller's does. Whatever the app's code leaves listening on it — `fetch`
- * and `AbortSignal.any` do in Node.js 20, until garbage collection — goes with the call, and never
- * gathers on a signal that outlives it: the one of a client's connection (`clientGoneSignal`) or
- * the package's never-aborted one. The package's own executors listen only while a call lasts
- * and take the caller's signal as it is.
+ * (`childSignal`) that aborts when the caller's does. Whatever the app's code leaves listening on
+ * it — `fetch` and `AbortSignal.any` do in Node.js 20, until garbage collection — goes with the
+ * call, and never gathers on a signal that outlives it: the one of a client's connection
+ * (`clientGoneSignal`) or the package's never-aborted one. The package's own executors listen
+ * only while a call lasts and take the caller's signal as it is.
  */
 export function appExecutor(executor: CommandExecutor): CommandExecutor {
   return {
     async run(command, placeholders, parent) {
-      const call = new AbortController();
-      if (parent === neverAborted) return executor.run(command, placeholders, call.signal);
-      const onAbort = () => call.abort(parent.reason);
-      if (parent.aborted) onAbort();
-      else parent.addEventListener('abort', onAbort, { once: true });
+      const call = childSignal(parent);
       try {
         return await executor.run(command, placeholders, call.signal);
       } finally {
-        parent.removeEventListener('abort', onAbort);
+        call.dispose();
       }
     },
   };

@@ -26,16 +26,38 @@ function abortOnTimeout(target: Abortable): void {
   target.abort(new DOMException('The deadline passed', 'TimeoutError'));
 }
 
+/**
+ * A signal of its own that aborts when `parent` does (at once if it already has), with no
+ * timeout; `dispose()` stops listening to `parent`. For code that may leave listeners on the
+ * signal it is given (an app's executor): they go with this signal, never gather on `parent`.
+ */
+export function childSignal(parent: AbortSignal): Deadline {
+  const controller = new AbortController();
+  return { signal: controller.signal, dispose: follow(parent, controller) };
+}
+
+function stopNothing(): void {}
+
+/** Aborts `target` once `parent` aborts, with its reason; returns what stops listening. */
+function follow(parent: AbortSignal, target: Abortable): () => void {
+  if (parent === neverAborted) return stopNothing;
+  const onAbort = () => target.abort(parent.reason);
+  if (parent.aborted) {
+    onAbort();
+    return stopNothing;
+  }
+  parent.addEventListener('abort', onAbort, { once: true });
+  return () => parent.removeEventListener('abort', onAbort);
+}
+
 /** Aborts `target` once `parent` aborts or `timeoutMs` passes, whichever is first; returns what stops both. */
 function bound(parent: AbortSignal, timeoutMs: number, target: Abortable): () => void {
   const timer = setTimeout(abortOnTimeout, timeoutMs, target).unref();
   if (parent === neverAborted) return () => clearTimeout(timer);
-  const onAbort = () => target.abort(parent.reason);
-  if (parent.aborted) onAbort();
-  else parent.addEventListener('abort', onAbort, { once: true });
+  const unfollow = follow(parent, target);
   return () => {
     clearTimeout(timer);
-    parent.removeEventListener('abort', onAbort);
+    unfollow();
   };
 }
 
