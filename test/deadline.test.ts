@@ -48,23 +48,29 @@ describe.each([
     limit.dispose();
   });
 
-  it('stops its timer and stops listening to the parent on dispose', () => {
+  it('stops its timer and stops following the parent on dispose', () => {
     const parent = new AbortController();
     const limit = deadline(parent.signal, 1000);
     expect(vi.getTimerCount()).toBe(1);
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
     limit.dispose();
     expect(vi.getTimerCount()).toBe(0);
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
     parent.abort();
     vi.advanceTimersByTime(5000);
     expect(limit.signal.aborted).toBe(false);
   });
 
-  it('leaves no listener behind on a long-lived parent after many disposed deadlines', () => {
+  it('puts one listener on a long-lived parent however many deadlines follow it, and aborts those still under way', () => {
     const parent = new AbortController();
     for (let i = 0; i < 1000; i++) deadline(parent.signal, 1000).dispose();
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    const underWay = Array.from({ length: 100 }, () => deadline(parent.signal, 1000));
+    underWay[0]!.dispose();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(99);
+    parent.abort('gone');
+    expect(underWay.filter((limit) => limit.signal.aborted)).toHaveLength(99);
+    expect(underWay[1]!.signal.reason).toBe('gone');
+    expect(underWay[0]!.signal.aborted).toBe(false);
+    for (const limit of underWay) limit.dispose();
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -78,17 +84,16 @@ describe.each([
 });
 
 describe('childSignal', () => {
-  it('aborts with its parent, never by itself, and stops listening on dispose', () => {
+  it('aborts with its parent, never by itself, and stops following it on dispose', () => {
     const parent = new AbortController();
     const child = childSignal(parent.signal);
+    const disposed = childSignal(parent.signal);
+    disposed.dispose();
     expect(child.signal).not.toBe(parent.signal);
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
     parent.abort(new Error('client gone'));
     expect(child.signal.aborted).toBe(true);
     expect(child.signal.reason).toEqual(new Error('client gone'));
-    const other = new AbortController();
-    childSignal(other.signal).dispose();
-    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
+    expect(disposed.signal.aborted).toBe(false);
   });
 
   it('starts aborted under an aborted parent, and never listens to neverAborted', () => {

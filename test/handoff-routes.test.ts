@@ -387,7 +387,7 @@ describe('when the browser leaves', () => {
     await request(portal.app).get('/authentication/login').query({ authToken: token }).expect(303);
   });
 
-  /** Two handoffs on one kept-alive connection: their statuses, and the listeners left on the connection's signal. */
+  /** Two handoffs on one kept-alive connection: their statuses, and the listeners left on the connection's signal (the package's one, which all calls on it share). */
   async function twoOnOneConnection(): Promise<{ statuses: number[]; listenersLeft: number }> {
     const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const connections: Socket[] = [];
@@ -403,11 +403,11 @@ describe('when the browser leaves', () => {
     return { statuses, listenersLeft };
   }
 
-  it('after an answered handoff, the next one on the same kept-alive connection signs in too, and nothing stays listening', async () => {
-    expect(await twoOnOneConnection()).toEqual({ statuses: [303, 303], listenersLeft: 0 });
+  it('after an answered handoff, the next one on the same kept-alive connection signs in too, and only the one shared listener stays', async () => {
+    expect(await twoOnOneConnection()).toEqual({ statuses: [303, 303], listenersLeft: 1 });
   });
 
-  it('an app’s executor that leaves listeners behind leaves none on the connection', async () => {
+  it('an app’s executor that leaves listeners behind leaves none of them on the connection', async () => {
     portal = createTestPortal({
       executor: {
         run: async (_command, _placeholders, signal) => {
@@ -421,7 +421,7 @@ describe('when the browser leaves', () => {
     server = portal.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    expect(await twoOnOneConnection()).toEqual({ statuses: [303, 303], listenersLeft: 0 });
+    expect(await twoOnOneConnection()).toEqual({ statuses: [303, 303], listenersLeft: 1 });
   });
 
   it('pipelined on one connection, more handoffs than the listener warning allows raise no warning', async () => {

@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Request } from 'express';
 import { neverAborted } from '../time/deadline.js';
@@ -11,10 +10,11 @@ const signals = new WeakMap<Socket, AbortSignal>();
  * is pointless once nobody waits for it (a partner call). It follows the connection: over
  * HTTP/1.1 a client gives up on a request only by closing its connection, so one signal serves
  * every request on it. Per connection, not per request: a new AbortSignal with a listener costs
- * about 25 µs of CPU per call in Node.js 20 (`npm run bench:exchange`), a tenth of what the
- * package adds to a handoff. Once the connection closes, work still under way for it is
- * aborted — also work for a request something else has answered already (a timeout
- * middleware), which can only leave a token usable. Executors the app supplies get a signal of
+ * about 11 µs of CPU per call in Node.js 20 (`npm run bench:exchange`). The calls under way on
+ * it share one listener (`deadline.ts`), so pipelined requests raise no listener warning. Once
+ * the connection closes, work still under way for it is aborted — also work for a request
+ * something else has answered already (a timeout middleware), which can only leave a token
+ * usable. Executors the app supplies get a signal of
  * their own per call (`appExecutor`), so what they leave listening never gathers here.
  */
 export function clientGoneSignal(req: Request): AbortSignal {
@@ -25,9 +25,6 @@ export function clientGoneSignal(req: Request): AbortSignal {
   if (signal === undefined) {
     const controller = new AbortController();
     signal = controller.signal;
-    // Each partner call under way listens while it lasts: a client that pipelines many requests
-    // on one connection may have more than the default 10 of them, which is no leak.
-    setMaxListeners(0, signal);
     signals.set(socket, signal);
     // A client that left while earlier middleware ran (loading the session) will see no 'close'.
     if (socket.destroyed) controller.abort();
