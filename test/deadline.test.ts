@@ -83,6 +83,33 @@ describe.each([
   });
 });
 
+describe('a parent many follow', () => {
+  it('aborts every follower even when one of them throws, and throws that error on the next tick', () => {
+    const parent = new AbortController();
+    const before = requestDeadline(parent.signal, 1000);
+    const failing = requestDeadline(parent.signal, 1000);
+    const after = deadline(parent.signal, 1000);
+    failing.signal.on('abort', () => {
+      throw new Error('listener failed');
+    });
+    // Held instead of thrown: the test runner would count it as an uncaught error.
+    const nextTick = vi.spyOn(process, 'nextTick').mockImplementation(() => undefined);
+    let held: unknown[][];
+    try {
+      parent.abort('gone');
+    } finally {
+      held = [...nextTick.mock.calls];
+      nextTick.mockRestore();
+    }
+    expect([before.signal.aborted, failing.signal.aborted, after.signal.aborted]).toEqual([true, true, true]);
+    expect(after.signal.reason).toBe('gone');
+    expect(held).toHaveLength(1);
+    const [tick, ...args] = held[0] as [(...args: unknown[]) => void, ...unknown[]];
+    expect(() => tick(...args)).toThrow('listener failed');
+    for (const limit of [before, failing, after]) limit.dispose();
+  });
+});
+
 describe('childSignal', () => {
   it('aborts with its parent, never by itself, and stops following it on dispose', () => {
     const parent = new AbortController();

@@ -58,7 +58,11 @@ function follow(parent: AbortSignal, target: Abortable): () => void {
   return () => followers.delete(target);
 }
 
-/** The followers of `parent`, with the one listener that aborts them (in the order they came). */
+/**
+ * The followers of `parent`, with the one listener that aborts them (in the order they came).
+ * One follower that throws stops none of the others: its error is thrown on the next tick, as
+ * an EventTarget does with a listener's.
+ */
 function listenTo(parent: AbortSignal): Set<Abortable> {
   const followers = new Set<Abortable>();
   followersOf.set(parent, followers);
@@ -66,12 +70,22 @@ function listenTo(parent: AbortSignal): Set<Abortable> {
     'abort',
     () => {
       followersOf.delete(parent);
-      for (const target of followers) target.abort(parent.reason);
+      for (const target of followers) {
+        try {
+          target.abort(parent.reason);
+        } catch (error) {
+          process.nextTick(rethrow, error);
+        }
+      }
       followers.clear();
     },
     { once: true },
   );
   return followers;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
 }
 
 /** Aborts `target` once `parent` aborts or `timeoutMs` passes, whichever is first; returns what stops both. */
