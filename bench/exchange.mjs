@@ -9,10 +9,11 @@
 // ratios of the hand-written call's CPU to the variant's (1.00 is par, lower is worse).
 // `--quick` (CI's smoke run): one round of 2,000 calls.
 import { createServer } from 'node:http';
-import { once, setMaxListeners } from 'node:events';
+import { once } from 'node:events';
 import { Pool } from 'undici';
 import { createHttpExecutor } from 'login-with-token';
 import { commandDefinitionSchema } from '../dist/config/command-schema.js';
+import { shareAbortListener } from '../dist/time/deadline.js';
 import { runInterleaved } from './interleaved.mjs';
 import { askPartner } from './servers/common.mjs';
 import { start as startPartner } from './servers/validator.mjs';
@@ -33,8 +34,9 @@ const command = {
   tenant: 'default',
   definition: commandDefinitionSchema.parse({ method: 'POST', url: `${origin}/validate`, body: '{"token":"{authToken}"}' }),
 };
+// As the handoff route's signal of a client connection: one for every call, with one listener.
 const notCancelled = new AbortController().signal;
-setMaxListeners(concurrency, notCancelled);
+shareAbortListener(notCancelled);
 const pool = new Pool(origin, { connections: 64 });
 
 const handWritten = 'undici Pool, by hand';

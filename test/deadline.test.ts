@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { childSignal, deadline, neverAborted, requestDeadline } from '../src/time/deadline.js';
+import { childSignal, deadline, neverAborted, requestDeadline, shareAbortListener } from '../src/time/deadline.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -48,29 +48,23 @@ describe.each([
     limit.dispose();
   });
 
-  it('stops its timer and stops following the parent on dispose', () => {
+  it('stops its timer and stops listening to the parent on dispose', () => {
     const parent = new AbortController();
     const limit = deadline(parent.signal, 1000);
     expect(vi.getTimerCount()).toBe(1);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
     limit.dispose();
     expect(vi.getTimerCount()).toBe(0);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
     parent.abort();
     vi.advanceTimersByTime(5000);
     expect(limit.signal.aborted).toBe(false);
   });
 
-  it('puts one listener on a long-lived parent however many deadlines follow it, and aborts those still under way', () => {
+  it('leaves no listener behind on a long-lived parent after many disposed deadlines', () => {
     const parent = new AbortController();
     for (let i = 0; i < 1000; i++) deadline(parent.signal, 1000).dispose();
-    const underWay = Array.from({ length: 100 }, () => deadline(parent.signal, 1000));
-    underWay[0]!.dispose();
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
-    expect(vi.getTimerCount()).toBe(99);
-    parent.abort('gone');
-    expect(underWay.filter((limit) => limit.signal.aborted)).toHaveLength(99);
-    expect(underWay[1]!.signal.reason).toBe('gone');
-    expect(underWay[0]!.signal.aborted).toBe(false);
-    for (const limit of underWay) limit.dispose();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -83,44 +77,89 @@ describe.each([
   });
 });
 
-describe('a parent many follow', () => {
+describe('shareAbortListener', () => {
+  it('gives a parent one listener however many deadlines follow it, and aborts those still under way', () => {
+    const parent = new AbortController();
+    shareAbortListener(parent.signal);
+    for (let i = 0; i < 1000; i++) deadline(parent.signal, 1000).dispose();
+    const underWay = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? deadline : requestDeadline)(parent.signal, 1000));
+    const child = childSignal(parent.signal);
+    underWay[0]!.dispose();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(99);
+    parent.abort('gone');
+    expect(underWay.filter((limit) => limit.signal.aborted)).toHaveLength(99);
+    expect(underWay[1]!.signal.reason).toBe('gone');
+    expect(child.signal.reason).toBe('gone');
+    expect(underWay[0]!.signal.aborted).toBe(false);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    for (const limit of underWay) limit.dispose();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('aborts every follower even when one of them throws, and throws that error on the next tick', () => {
     const parent = new AbortController();
+    shareAbortListener(parent.signal);
     const before = requestDeadline(parent.signal, 1000);
     const failing = requestDeadline(parent.signal, 1000);
     const after = deadline(parent.signal, 1000);
+    const failure = new Error('listener failed');
     failing.signal.on('abort', () => {
-      throw new Error('listener failed');
+      throw failure;
     });
-    // Held instead of thrown: the test runner would count it as an uncaught error.
-    const nextTick = vi.spyOn(process, 'nextTick').mockImplementation(() => undefined);
-    let held: unknown[][];
+    // The rethrow is held instead of thrown (the test runner would count it as an uncaught error).
+    const held: unknown[][] = [];
+    const realNextTick = process.nextTick.bind(process);
+    const nextTick = vi.spyOn(process, 'nextTick').mockImplementation((callback, ...args: unknown[]) => {
+      if (args.includes(failure)) held.push([callback, ...args]);
+      else realNextTick(callback, ...args);
+    });
     try {
       parent.abort('gone');
     } finally {
-      held = [...nextTick.mock.calls];
       nextTick.mockRestore();
     }
     expect([before.signal.aborted, failing.signal.aborted, after.signal.aborted]).toEqual([true, true, true]);
     expect(after.signal.reason).toBe('gone');
     expect(held).toHaveLength(1);
     const [tick, ...args] = held[0] as [(...args: unknown[]) => void, ...unknown[]];
-    expect(() => tick(...args)).toThrow('listener failed');
+    expect(() => tick(...args)).toThrow(failure);
     for (const limit of [before, failing, after]) limit.dispose();
+  });
+
+  it('is never the default: a parent the app made keeps no listener once its followers are done', () => {
+    // Node.js keeps an AbortSignal.any() signal alive while it has a listener: one kept would leak it.
+    const parent = AbortSignal.any([new AbortController().signal]);
+    for (let i = 0; i < 10; i++) deadline(parent, 1000).dispose();
+    childSignal(parent).dispose();
+    expect(getEventListeners(parent, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves neverAborted and an aborted parent alone', () => {
+    shareAbortListener(neverAborted);
+    const aborted = new AbortController();
+    aborted.abort('gone');
+    shareAbortListener(aborted.signal);
+    expect(getEventListeners(neverAborted, 'abort')).toHaveLength(0);
+    expect(getEventListeners(aborted.signal, 'abort')).toHaveLength(0);
+    const limit = deadline(aborted.signal, 1000);
+    expect(limit.signal.reason).toBe('gone');
+    limit.dispose();
   });
 });
 
 describe('childSignal', () => {
-  it('aborts with its parent, never by itself, and stops following it on dispose', () => {
+  it('aborts with its parent, never by itself, and stops listening on dispose', () => {
     const parent = new AbortController();
     const child = childSignal(parent.signal);
-    const disposed = childSignal(parent.signal);
-    disposed.dispose();
     expect(child.signal).not.toBe(parent.signal);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
     parent.abort(new Error('client gone'));
     expect(child.signal.aborted).toBe(true);
     expect(child.signal.reason).toEqual(new Error('client gone'));
-    expect(disposed.signal.aborted).toBe(false);
+    const other = new AbortController();
+    childSignal(other.signal).dispose();
+    expect(getEventListeners(other.signal, 'abort')).toHaveLength(0);
   });
 
   it('starts aborted under an aborted parent, and never listens to neverAborted', () => {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Request } from 'express';
-import { neverAborted } from '../time/deadline.js';
+import { neverAborted, shareAbortListener } from '../time/deadline.js';
 
 /** The signal of each client connection, made on its first request that asks for one. */
 const signals = new WeakMap<Socket, AbortSignal>();
@@ -10,12 +10,12 @@ const signals = new WeakMap<Socket, AbortSignal>();
  * is pointless once nobody waits for it (a partner call). It follows the connection: over
  * HTTP/1.1 a client gives up on a request only by closing its connection, so one signal serves
  * every request on it. Per connection, not per request: a new AbortSignal with a listener costs
- * about 11 µs of CPU per call in Node.js 20 (`npm run bench:exchange`). The calls under way on
- * it share one listener (`deadline.ts`), so pipelined requests raise no listener warning. Once
- * the connection closes, work still under way for it is aborted — also work for a request
+ * 10–25 µs of CPU per call in Node.js 20 (`npm run bench:exchange`). The calls under way on it
+ * share one listener (`shareAbortListener`), so pipelined requests raise no listener warning.
+ * Once the connection closes, work still under way for it is aborted — also work for a request
  * something else has answered already (a timeout middleware), which can only leave a token
- * usable. Executors the app supplies get a signal of
- * their own per call (`appExecutor`), so what they leave listening never gathers here.
+ * usable. Executors the app supplies get a signal of their own per call (`appExecutor`), so what
+ * they leave listening never gathers here.
  */
 export function clientGoneSignal(req: Request): AbortSignal {
   const socket = req.socket as Socket | undefined;
@@ -28,7 +28,10 @@ export function clientGoneSignal(req: Request): AbortSignal {
     signals.set(socket, signal);
     // A client that left while earlier middleware ran (loading the session) will see no 'close'.
     if (socket.destroyed) controller.abort();
-    else socket.once('close', () => controller.abort());
+    else {
+      socket.once('close', () => controller.abort());
+      shareAbortListener(signal);
+    }
   }
   return signal;
 }

@@ -6,8 +6,8 @@ import type { CommandExecutor } from './command-executor.js';
  * (`childSignal`) that aborts when the caller's does. Whatever the app's code leaves listening on
  * it — `fetch` and `AbortSignal.any` do in Node.js 20, until garbage collection — goes with the
  * call, and never gathers on a signal that outlives it: the one of a client's connection
- * (`clientGoneSignal`) or the package's never-aborted one. The package's own executors listen
- * only while a call lasts and take the caller's signal as it is.
+ * (`clientGoneSignal`) or the package's never-aborted one. The package's own executors follow
+ * the caller's signal only while a call lasts and take it as it is.
  */
 export function appExecutor(executor: CommandExecutor): CommandExecutor {
   return {

@@ -28,7 +28,7 @@ function abortOnTimeout(target: Abortable): void {
 
 /**
  * A signal of its own that aborts when `parent` does (at once if it already has), with no
- * timeout; `dispose()` stops listening to `parent`. For code that may leave listeners on the
+ * timeout; `dispose()` stops following `parent`. For code that may leave listeners on the
  * signal it is given (an app's executor): they go with this signal, never gather on `parent`.
  */
 export function childSignal(parent: AbortSignal): Deadline {
@@ -39,37 +39,29 @@ export function childSignal(parent: AbortSignal): Deadline {
 function stopNothing(): void {}
 
 /**
- * What each parent signal aborts, told by the one listener the parent gets. A parent that lives
- * long (a client connection's) is followed by every call made for it; an EventTarget listener
- * added and removed per call cost 3 µs of CPU in process and about 17 µs per handoff over HTTP
- * (bench/README.md), a Set next to nothing. The entry goes with the parent, or when it aborts.
+ * The followers of each shared parent ({@link shareAbortListener}), which its one listener aborts.
+ * The entry goes with the parent, or when it aborts.
  */
 const followersOf = new WeakMap<AbortSignal, Set<Abortable>>();
 
-/** Aborts `target` once `parent` aborts, with its reason; returns what stops following. */
-function follow(parent: AbortSignal, target: Abortable): () => void {
-  if (parent === neverAborted) return stopNothing;
-  if (parent.aborted) {
-    target.abort(parent.reason);
-    return stopNothing;
-  }
-  const followers = followersOf.get(parent) ?? listenTo(parent);
-  followers.add(target);
-  return () => followers.delete(target);
-}
-
 /**
- * The followers of `parent`, with the one listener that aborts them (in the order they came).
- * One follower that throws stops none of the others: its error is thrown on the next tick, as
- * an EventTarget does with a listener's.
+ * Gives `parent` one abort listener for everything that follows it, kept until it aborts,
+ * instead of one added and removed per follower. For a long-lived signal the package owns and
+ * many calls follow (a client connection's): a listener per call cost 3 µs of CPU in process
+ * and about 17 µs per handoff over HTTP (bench/README.md), a Set next to nothing. Never for a
+ * signal an app made: Node.js keeps an `AbortSignal.any()` or `AbortSignal.timeout()` signal
+ * alive while it has a listener, so a kept one would never be collected.
  */
-function listenTo(parent: AbortSignal): Set<Abortable> {
+export function shareAbortListener(parent: AbortSignal): void {
+  if (parent === neverAborted || parent.aborted || followersOf.has(parent)) return;
   const followers = new Set<Abortable>();
   followersOf.set(parent, followers);
   parent.addEventListener(
     'abort',
     () => {
       followersOf.delete(parent);
+      // One follower that throws stops none of the others: its error is thrown on the next
+      // tick, as an EventTarget does with a listener's.
       for (const target of followers) {
         try {
           target.abort(parent.reason);
@@ -81,7 +73,23 @@ function listenTo(parent: AbortSignal): Set<Abortable> {
     },
     { once: true },
   );
-  return followers;
+}
+
+/** Aborts `target` once `parent` aborts, with its reason; returns what stops following. */
+function follow(parent: AbortSignal, target: Abortable): () => void {
+  if (parent === neverAborted) return stopNothing;
+  if (parent.aborted) {
+    target.abort(parent.reason);
+    return stopNothing;
+  }
+  const followers = followersOf.get(parent);
+  if (followers !== undefined) {
+    followers.add(target);
+    return () => followers.delete(target);
+  }
+  const onAbort = () => target.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return () => parent.removeEventListener('abort', onAbort);
 }
 
 function rethrow(error: unknown): never {
